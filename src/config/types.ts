@@ -1,0 +1,89 @@
+/**
+ * Plain data exchanged between the config layer and the core: what a sentinel.conf
+ * says, and what a flush must write back. The same shapes serve loading and rewriting.
+ */
+
+export interface KnownReplica {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface KnownSentinel {
+  readonly host: string;
+  readonly port: number;
+  readonly runid: string;
+}
+
+/** Everything a `sentinel ... <master-name> ...` line can say about one master. */
+export interface MasterConfig {
+  name: string;
+  /** As written (an IP literal, or a hostname when resolve-hostnames is on). */
+  host: string;
+  port: number;
+  quorum: number;
+  downAfterMs: number;
+  failoverTimeoutMs: number;
+  parallelSyncs: number;
+  notificationScript?: string;
+  clientReconfigScript?: string;
+  authPass?: string;
+  authUser?: string;
+  masterRebootDownAfterPeriodMs: number;
+  /** Original command name (lower-case) -> new name, in insertion order. */
+  renameCommands: [string, string][];
+  configEpoch: bigint;
+  leaderEpoch: bigint;
+  knownReplicas: KnownReplica[];
+  knownSentinels: KnownSentinel[];
+}
+
+/** Global `sentinel ...` settings plus the monitored masters, in file order. */
+export interface SentinelConfig {
+  myid?: string;
+  currentEpoch: bigint;
+  announceIp?: string;
+  announcePort: number;
+  denyScriptsReconfig: boolean;
+  resolveHostnames: boolean;
+  announceHostnames: boolean;
+  sentinelUser?: string;
+  sentinelPass?: string;
+  masters: MasterConfig[];
+}
+
+export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
+
+/** The redis.conf directives a sentinel acts on. Others are accepted and kept verbatim. */
+export interface ServerConfig {
+  port: number;
+  bind: string[];
+  bindSourceAddr?: string;
+  protectedMode: boolean;
+  dir: string;
+  logfile: string;
+  loglevel: LogLevel;
+  pidfile?: string;
+  daemonize: boolean;
+  requirepass?: string;
+  /** `user` lines, each as its argument list after `user`. */
+  users: string[][];
+  aclfile?: string;
+  maxclients: number;
+  timeout: number;
+  tcpKeepalive: number;
+  /** `rename-command` for the sentinel's own commands: lower-case name -> new name ('' disables). */
+  renameCommands: [string, string][];
+  unixsocket?: string;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the main config file. */
+  path: string;
+  server: ServerConfig;
+  sentinel: SentinelConfig;
+}
+
+export const DEFAULT_DOWN_AFTER_MS = 30000;
+export const DEFAULT_FAILOVER_TIMEOUT_MS = 180000;
+export const DEFAULT_PARALLEL_SYNCS = 1;
+export const DEFAULT_SENTINEL_PORT = 26379;

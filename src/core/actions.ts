@@ -1,0 +1,49 @@
+/**
+ * What the core asks the edge to do. Plain data: the runtime turns each action into
+ * ioredis calls, log lines, pub/sub messages, config flushes and script runs.
+ */
+import type { LogLevel } from '../config/types';
+
+export type LinkId = number;
+/** `cmd` carries commands; `pubsub` (masters and replicas only) is subscribed to the hello channel. */
+export type LinkChannel = 'cmd' | 'pubsub';
+/** Identifies one TCP connection; a reconnect gets a new one. */
+export type ConnId = number;
+
+export type EventLevel = Exclude<LogLevel, 'nothing'>;
+
+export interface SentinelEvent {
+  readonly level: EventLevel;
+  /** e.g. `+sdown`; also the pub/sub channel it is published on. */
+  readonly type: string;
+  readonly payload: string;
+}
+
+/** A reply from a monitored instance or a peer, as ioredis hands it over (RESP2). */
+export type LinkReply =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: string };
+
+export type Action =
+  /** Open a TCP connection; the runtime reports its end with `onConnectionClosed(conn)`. */
+  | {
+      readonly kind: 'connect';
+      readonly conn: ConnId;
+      readonly link: LinkId;
+      readonly channel: LinkChannel;
+      readonly ip: string;
+      readonly port: number;
+    }
+  /** Close a connection the core no longer wants; no `onConnectionClosed` is expected for it. */
+  | { readonly kind: 'close'; readonly conn: ConnId }
+  /** Send one command; its reply comes back through `onReply(token, reply)`. */
+  | { readonly kind: 'send'; readonly conn: ConnId; readonly token: number; readonly command: readonly string[] }
+  | { readonly kind: 'event'; readonly event: SentinelEvent }
+  /** A log line that is not an event (e.g. `Next failover delay: ...`). */
+  | { readonly kind: 'log'; readonly level: EventLevel; readonly message: string }
+  /** Persist `Sentinel.snapshot()` atomically before anything else happens. */
+  | { readonly kind: 'flush-config' }
+  /** Queue a notification-script or client-reconfig-script run. */
+  | { readonly kind: 'script'; readonly argv: readonly string[] }
+  /** SENTINEL SIMULATE-FAILURE crash points. */
+  | { readonly kind: 'exit'; readonly code: number };

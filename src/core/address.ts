@@ -1,0 +1,16 @@
+/** Address comparison rules of §13 (7.0.8+): same port, and same IP or same hostname. */
+import { isIP } from 'node:net';
+import type { Address } from './model';
+
+export function isIpLiteral(host: string): boolean {
+  return isIP(host) !== 0;
+}
+
+export function sameHost(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+export function sameAddress(a: Address, b: Address): boolean {
+  if (a.port !== b.port) return false;
+  return (a.ip !== '' && a.ip === b.ip) || sameHost(a.host, b.host);
+}

@@ -1,0 +1,167 @@
+/**
+ * The sentinel's memory: monitored masters, their replicas and peer sentinels, links,
+ * flags and epochs. Field names follow the observable names (SENTINEL MASTER fields)
+ * where one exists. Times are wall-clock milliseconds; 0 means "never".
+ */
+import type { ConnId, LinkId } from './actions';
+
+export type InstanceKind = 'master' | 'slave' | 'sentinel';
+
+export enum FailoverState {
+  None = 0,
+  WaitStart = 1,
+  SelectSlave = 2,
+  SendSlaveofNoOne = 3,
+  WaitPromotion = 4,
+  ReconfSlaves = 5,
+  UpdateConfig = 6,
+}
+
+export const FAILOVER_STATE_NAMES: Record<FailoverState, string> = {
+  [FailoverState.None]: 'none',
+  [FailoverState.WaitStart]: 'wait_start',
+  [FailoverState.SelectSlave]: 'select_slave',
+  [FailoverState.SendSlaveofNoOne]: 'send_slaveof_noone',
+  [FailoverState.WaitPromotion]: 'wait_promotion',
+  [FailoverState.ReconfSlaves]: 'reconf_slaves',
+  [FailoverState.UpdateConfig]: 'update_config',
+};
+
+/** An address as configured (`host`, maybe a hostname) and as resolved (`ip`, '' if unresolved). */
+export interface Address {
+  host: string;
+  ip: string;
+  port: number;
+}
+
+/** One connection pair to an instance; shared by sentinel records of the same peer. */
+export interface Link {
+  readonly id: LinkId;
+  refcount: number;
+  /** True whenever a required connection is missing. */
+  disconnected: boolean;
+  cmdConn: ConnId | null;
+  pubsubConn: ConnId | null;
+  pendingCommands: number;
+  cmdConnTime: number;
+  pubsubConnTime: number;
+  pubsubLastActivity: number;
+  /** Last valid PING reply (PONG, LOADING, MASTERDOWN). */
+  lastAvailTime: number;
+  /** Time of the oldest unanswered PING, 0 when none is pending. */
+  actPingTime: number;
+  lastPingTime: number;
+  /** Last reply of any kind to a PING. */
+  lastPongTime: number;
+  lastReconnTime: number;
+}
+
+export type ReplicaReconfState = 'none' | 'sent' | 'inprog' | 'done';
+
+/** Fields every kind of instance record has. */
+export interface InstanceBase {
+  readonly kind: InstanceKind;
+  /** Master name, `ip:port` for a replica, run ID for a sentinel. */
+  name: string;
+  addr: Address;
+  runid: string;
+  link: Link;
+  sDown: boolean;
+  sDownSinceTime: number;
+  downAfterMs: number;
+  /** Last INFO reply time (masters and replicas). */
+  infoRefresh: number;
+  /** Last INFO text, for SENTINEL INFO-CACHE. */
+  info: string | null;
+  roleReported: 'master' | 'slave';
+  roleReportedTime: number;
+  lastPubTime: number;
+  lastHelloTime: number;
+  scriptKillSent: boolean;
+  /** Set when the record is dropped, so late replies addressed to it are ignored. */
+  released: boolean;
+}
+
+export interface ReplicaInstance extends InstanceBase {
+  readonly kind: 'slave';
+  readonly master: MasterInstance;
+  masterLinkDownTimeMs: number;
+  masterLinkUp: boolean;
+  /** Master host reported by INFO, null if never reported. */
+  reportedMasterHost: string | null;
+  reportedMasterPort: number;
+  slaveConfChangeTime: number;
+  priority: number;
+  replOffset: bigint;
+  announced: boolean;
+  promoted: boolean;
+  reconf: ReplicaReconfState;
+  reconfSentTime: number;
+}
+
+export interface PeerSentinel extends InstanceBase {
+  readonly kind: 'sentinel';
+  readonly master: MasterInstance;
+  /** The peer said yes to our last IS-MASTER-DOWN-BY-ADDR. */
+  masterDown: boolean;
+  lastMasterDownReplyTime: number;
+  /** The peer's recorded vote, '' when none. */
+  leader: string;
+  leaderEpoch: bigint;
+}
+
+export interface MasterInstance extends InstanceBase {
+  readonly kind: 'master';
+  quorum: number;
+  failoverTimeoutMs: number;
+  parallelSyncs: number;
+  notificationScript?: string;
+  clientReconfigScript?: string;
+  authPass?: string;
+  authUser?: string;
+  masterRebootDownAfterPeriodMs: number;
+  masterRebootSinceTime: number;
+  masterReboot: boolean;
+  /** lower-case command -> renamed command. */
+  renamedCommands: Map<string, string>;
+  oDown: boolean;
+  oDownSinceTime: number;
+  configEpoch: bigint;
+  /** Our vote for this master: run ID and the epoch it was cast in. */
+  leader: string;
+  leaderEpoch: bigint;
+  failoverState: FailoverState;
+  failoverInProgress: boolean;
+  forceFailover: boolean;
+  failoverEpoch: bigint;
+  failoverStartTime: number;
+  failoverStateChangeTime: number;
+  failoverDelayLogged: number;
+  promotedReplica: ReplicaInstance | null;
+  /** Keyed by `ip:port` name, in creation order. */
+  replicas: Map<string, ReplicaInstance>;
+  /** Keyed by run ID, in creation order. */
+  sentinels: Map<string, PeerSentinel>;
+}
+
+export type Instance = MasterInstance | ReplicaInstance | PeerSentinel;
+
+/** Flags as SENTINEL MASTER prints them, in Redis's order. */
+export function instanceFlags(inst: Instance): string[] {
+  const flags: string[] = [];
+  if (inst.sDown) flags.push('s_down');
+  if (inst.kind === 'master' && inst.oDown) flags.push('o_down');
+  flags.push(inst.kind);
+  if (inst.link.disconnected) flags.push('disconnected');
+  if (inst.kind === 'sentinel' && inst.masterDown) flags.push('master_down');
+  if (inst.kind === 'master' && inst.failoverInProgress) flags.push('failover_in_progress');
+  if (inst.kind === 'slave') {
+    if (inst.promoted) flags.push('promoted');
+    if (inst.reconf === 'sent') flags.push('reconf_sent');
+    if (inst.reconf === 'inprog') flags.push('reconf_inprog');
+    if (inst.reconf === 'done') flags.push('reconf_done');
+  }
+  if (inst.kind === 'master' && inst.forceFailover) flags.push('force_failover');
+  if (inst.scriptKillSent) flags.push('script_kill_sent');
+  return flags;
+}

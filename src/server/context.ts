@@ -1,0 +1,40 @@
+/**
+ * What the RESP server needs from the rest of the daemon. The runtime implements it;
+ * tests may implement it with a core driven by a fake clock.
+ */
+import type { LoadedConfig } from '../config/types';
+import type { Reply } from '../protocol/reply';
+
+export interface PendingScriptView {
+  argv: readonly string[];
+  running: boolean;
+  pid: number;
+  /** ms since start (running) or until the next attempt (scheduled). */
+  runTimeOrDelay: number;
+  retryNum: number;
+}
+
+export interface ServerContext {
+  readonly config: LoadedConfig;
+  /** Absolute path of the executable, for INFO server. */
+  readonly executable: string;
+  readonly startTime: number;
+  now(): number;
+  /** The SENTINEL command family: args excludes the word SENTINEL itself. */
+  sentinelCommand(args: readonly string[]): Reply;
+  /** Master names for ROLE, in dictionary order. */
+  masterNames(): string[];
+  /** Body of the `# Sentinel` INFO section (lines without the header). */
+  infoSentinelLines(): string[];
+  /** A `PUBLISH __sentinel__:hello <payload>` received on our port. */
+  onHelloPublish(payload: string): void;
+  /** SHUTDOWN: flush, close everything and exit. */
+  shutdown(): void;
+}
+
+/** The script queue as SENTINEL PENDING-SCRIPTS and INFO sentinel see it. */
+export interface ScriptQueueView {
+  pending(): PendingScriptView[];
+  runningCount(): number;
+  queuedCount(): number;
+}
