@@ -73,6 +73,8 @@ export interface InstanceBase {
   infoRefresh: number;
   /** Last INFO text, for SENTINEL INFO-CACHE. */
   info: string | null;
+  /** An INFO is awaiting its reply (only consulted when polling fast). */
+  infoPending: boolean;
   roleReported: 'master' | 'slave';
   roleReportedTime: number;
   lastPubTime: number;

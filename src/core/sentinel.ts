@@ -228,6 +228,7 @@ export class Sentinel {
       downAfterMs,
       infoRefresh: 0,
       info: null,
+      infoPending: false,
       roleReportedTime: now,
       lastPubTime: now,
       lastHelloTime: now,
@@ -527,9 +528,16 @@ export class Sentinel {
     ) {
       infoPeriod = 1000;
     }
+    // Faster than redis-sentinel where nobody can tell: a replica whose role change drives the
+    // failover forward is polled every tick, one INFO at a time.
+    const fast = inst.kind === 'slave' && this.drivesFailover(inst);
+    if (fast) infoPeriod = 0;
     const pingPeriod = Math.min(inst.downAfterMs, t.pingPeriod);
-    if (inst.kind !== 'sentinel' && (inst.infoRefresh === 0 || now - inst.infoRefresh > infoPeriod)) {
+    const infoDue = inst.infoRefresh === 0 || now - inst.infoRefresh > infoPeriod;
+    if (inst.kind !== 'sentinel' && infoDue && !(fast && inst.infoPending)) {
+      inst.infoPending = true;
       this.send(inst, 'cmd', ['INFO'], (r) => {
+        inst.infoPending = false;
         if (r.ok && typeof r.value === 'string' && !inst.released) this.refreshInfo(inst, r.value);
       });
     }
@@ -537,6 +545,14 @@ export class Sentinel {
       this.sendPing(inst, now);
     }
     if (now - inst.lastPubTime > t.publishPeriod) this.sendHello(inst);
+  }
+
+  /** The promoted replica while we wait for it, and replicas being moved to it. */
+  private drivesFailover(r: ReplicaInstance): boolean {
+    const m = r.master;
+    if (!m.failoverInProgress) return false;
+    if (r.promoted) return m.failoverState === FailoverState.WaitPromotion;
+    return m.failoverState === FailoverState.ReconfSlaves && (r.reconf === 'sent' || r.reconf === 'inprog');
   }
 
   /** The master address everybody should use now: the promoted replica once promotion is confirmed. */

@@ -1,0 +1,78 @@
+import { SimWorld, sentinelConfig } from '../../helpers/sim';
+
+/** Master 6380, replicas 6381/6382, three sentinels with quorum 2 that find each other by hellos. */
+function threeSentinels(seed: number) {
+  const world = new SimWorld(seed);
+  world.addRedis(6380);
+  world.addRedis(6381, 6380);
+  world.addRedis(6382, 6380);
+  const sentinels = [26379, 26380, 26381].map((p) => world.addSentinel(p, sentinelConfig(6380, { quorum: 2 })));
+  world.until(
+    () => sentinels.every((s) => s.core.masters.get('mymaster')!.sentinels.size === 2),
+    10000,
+    'peers discovered through hellos',
+  );
+  return { world, sentinels };
+}
+
+describe('three sentinels, quorum 2', () => {
+  it('discover each other and record the peers in their config', () => {
+    const { sentinels } = threeSentinels(11);
+    for (const s of sentinels) {
+      expect(s.has('+sentinel')).toBe(true);
+      expect(s.persisted.masters[0]!.knownSentinels).toHaveLength(2);
+    }
+  });
+
+  it('elect one leader, fail over once, and agree on the new master and epoch', () => {
+    const { world, sentinels } = threeSentinels(12);
+    world.killRedis(6380);
+    world.until(
+      () => sentinels.every((s) => s.core.masters.get('mymaster')!.addr.port !== 6380),
+      60000,
+      'every sentinel switched',
+    );
+    const leaders = sentinels.filter((s) => s.has('+elected-leader'));
+    expect(leaders).toHaveLength(1);
+    const observers = sentinels.filter((s) => !s.has('+elected-leader'));
+    for (const o of observers) expect(o.has('+config-update-from')).toBe(true);
+    const ports = new Set(sentinels.map((s) => s.core.masters.get('mymaster')!.addr.port));
+    expect(ports.size).toBe(1);
+    const masters = [...world.redis.values()].filter((r) => r.alive && r.role === 'master');
+    expect(masters.map((r) => r.port)).toEqual([...ports]);
+    const epochs = new Set(sentinels.map((s) => s.core.masters.get('mymaster')!.configEpoch));
+    expect(epochs.size).toBe(1);
+  });
+
+  it('survive the leader dying right after its election: the others finish in a higher epoch', () => {
+    const { world, sentinels } = threeSentinels(13);
+    world.killRedis(6380);
+    world.until(() => sentinels.some((s) => s.has('+elected-leader')), 30000, 'first leader');
+    const leader = sentinels.find((s) => s.has('+elected-leader'))!;
+    world.killSentinel(leader);
+    const rest = sentinels.filter((s) => s !== leader);
+    world.until(
+      () => rest.every((s) => s.core.masters.get('mymaster')!.addr.port !== 6380),
+      2 * 2 * 10000 + 30000,
+      'survivors switched',
+    );
+    const epochs = rest.map((s) => s.core.masters.get('mymaster')!.configEpoch);
+    expect(epochs[0]).toBe(epochs[1]);
+    expect(epochs[0]).toBeGreaterThanOrEqual(1n);
+  });
+
+  it('never votes twice in one epoch, even after a restart from its config', () => {
+    const { world, sentinels } = threeSentinels(14);
+    const [voter] = sentinels;
+    const master = () => voter!.core.masters.get('mymaster')!;
+    const first = voter!.core.isMasterDownByAddr('127.0.0.1', 6380, 5n, 'a'.repeat(40));
+    world.run(voter!);
+    expect(first).toEqual([0, 'a'.repeat(40), 5n]);
+    expect(voter!.persisted.masters[0]!.leaderEpoch).toBe(5n);
+    voter!.restart();
+    const second = voter!.core.isMasterDownByAddr('127.0.0.1', 6380, 5n, 'b'.repeat(40));
+    expect(second[1]).not.toBe('b'.repeat(40));
+    expect(master().leaderEpoch).toBe(5n);
+    expect(voter!.core.currentEpoch).toBe(5n);
+  });
+});
