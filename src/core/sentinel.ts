@@ -790,7 +790,11 @@ export class Sentinel {
     }
     if (si && master.configEpoch < h.masterConfigEpoch) {
       master.configEpoch = h.masterConfigEpoch;
-      if (h.masterPort !== master.addr.port || !this.hostMatches(master.addr, h.masterHost)) {
+      // Compared with the address we now advertise, not the configured one: redis-sentinel compares
+      // with the latter, so a leader whose promotion was overtaken by a newer epoch naming the old
+      // master keeps its stale choice under the new epoch and never converges (found by tests/sim).
+      const current = this.currentMasterAddress(master);
+      if (h.masterPort !== current.port || !this.hostMatches(current, h.masterHost)) {
         this.emit('warning', '+config-update-from', si);
         this.emit(
           'warning',

@@ -1,18 +1,15 @@
 /**
  * A deterministic world for the core: fake Redis nodes and sentinel cores joined by a
- * simulated network, one fake clock, a seeded random source. Every action a core emits
- * is executed here the way the runtime would execute it against real processes.
+ * simulated network with delays, partitions, stopped processes and crashes, one clock
+ * (plus a skew per sentinel) and a seeded random source. Every action a core emits is
+ * executed the way the runtime executes it against real processes: TCP holds bytes
+ * while a peer is stopped or partitioned away, and resets connections when it dies.
  */
 import type { SentinelConfig } from '../../src/config/types';
 import type { Action, ConnId, LinkReply, SentinelEvent } from '../../src/core/actions';
 import { type CoreEnv, Sentinel } from '../../src/core/sentinel';
 
-export class FakeClock {
-  constructor(public t = 1_700_000_000_000) {}
-  now = (): number => this.t;
-}
-
-/** Mulberry32: small, seeded, good enough to shuffle a simulation. */
+/** Mulberry32: small, seeded, good enough to drive a simulation. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -23,6 +20,9 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** What the runtime does with a connect that never completes (ioredis connectTimeout). */
+export const CONNECT_TIMEOUT_MS = 2000;
 
 export class FakeRedis {
   alive = true;
@@ -47,9 +47,7 @@ export class FakeRedis {
     const lines = ['# Server', `run_id:${this.runid}`, `tcp_port:${this.port}`, '# Replication'];
     if (this.role === 'master') {
       lines.push('role:master');
-      const replicas = [...world.redis.values()].filter(
-        (r) => r.alive && r.role === 'slave' && r.masterPort === this.port,
-      );
+      const replicas = [...world.redis.values()].filter((r) => r.linkUp(world) && r.masterPort === this.port);
       replicas.forEach((r, i) =>
         lines.push(`slave${i}:ip=127.0.0.1,port=${r.port},state=online,offset=${r.offset},lag=0`),
       );
@@ -71,7 +69,7 @@ export class FakeRedis {
   }
 
   linkUp(world: SimWorld): boolean {
-    if (this.role !== 'slave' || this.masterPort === null) return false;
+    if (!this.alive || this.role !== 'slave' || this.masterPort === null) return false;
     const m = world.redis.get(this.masterPort);
     return m !== undefined && m.alive && !m.stopped && m.role === 'master';
   }
@@ -82,26 +80,28 @@ interface SimConn {
   conn: ConnId;
   port: number;
   channel: 'cmd' | 'pubsub';
+  open: boolean;
   subscribed: boolean;
-  /** Sends that wait for a stopped peer. */
-  held: { token: number; command: readonly string[] }[];
-}
-
-export interface SimSentinelOptions {
-  port: number;
-  config: SentinelConfig;
+  inMulti: boolean;
+  /** Commands written before the connection was established (ioredis queues them). */
+  queued: { token: number; command: readonly string[] }[];
+  outbox: (() => void)[];
+  inbox: (() => void)[];
 }
 
 export class SimSentinel {
-  core: Sentinel;
+  core!: Sentinel;
   alive = true;
   stopped = false;
-  readonly events: (SentinelEvent & { t: number })[] = [];
+  /** Added to the world clock: a clock jump of this process. */
+  skew = 0;
+  /** Every event, with when it happened, who emitted it and the failover epoch of mymaster then. */
+  readonly events: (SentinelEvent & { t: number; myid: string; failoverEpoch: bigint })[] = [];
   readonly logs: string[] = [];
   /** The config as last flushed: what a restart loads. */
   persisted: SentinelConfig;
-  flushes = 0;
   exitCode: number | null = null;
+  nextTick = 0;
 
   constructor(
     readonly world: SimWorld,
@@ -109,22 +109,17 @@ export class SimSentinel {
     config: SentinelConfig,
   ) {
     this.persisted = config;
-    this.core = this.boot(config);
   }
 
-  private boot(config: SentinelConfig): Sentinel {
-    const env: CoreEnv = { now: this.world.clock.now, random: this.world.random, resolve: (h) => h };
-    const core = new Sentinel(structuredClone(config), env, { serverPort: this.port });
-    return core;
-  }
+  now = (): number => this.world.t + this.skew;
 
-  start(): void {
+  boot(): void {
+    const env: CoreEnv = { now: this.now, random: this.world.random, resolve: (h) => h };
+    this.core = new Sentinel(structuredClone(this.persisted), env, { serverPort: this.port });
     this.core.start();
     this.world.run(this);
-    this.nextTick = this.world.clock.t + this.core.nextTickDelay();
+    this.nextTick = this.world.t + this.core.nextTickDelay();
   }
-
-  nextTick = 0;
 
   eventTypes(): string[] {
     return this.events.map((e) => e.type);
@@ -134,22 +129,37 @@ export class SimSentinel {
     return this.events.some((e) => e.type === type && e.payload.includes(payloadPart));
   }
 
-  /** Crash and come back from the last flushed config. */
+  master(): ReturnType<Sentinel['masters']['get']> & object {
+    const m = this.core.masters.get('mymaster');
+    if (!m) throw new Error('mymaster is not monitored');
+    return m;
+  }
+
+  /** kill -9 and start again from the last flushed config. */
   restart(): void {
-    this.world.dropConnectionsOf(this);
+    this.world.killSentinel(this);
     this.alive = true;
     this.stopped = false;
-    this.core = this.boot(this.persisted);
-    this.start();
+    this.boot();
   }
 }
 
+interface Scheduled {
+  at: number;
+  run: () => void;
+}
+
 export class SimWorld {
-  readonly clock = new FakeClock();
+  t = 1_700_000_000_000;
   readonly random: () => number;
   readonly redis = new Map<number, FakeRedis>();
   readonly sentinels: SimSentinel[] = [];
+  /** Largest one-way delay of a message, ms. */
+  maxDelay = 2;
   private readonly conns = new Map<string, SimConn>();
+  private queue: Scheduled[] = [];
+  /** Blocked pairs "a|b" of ports (sentinel or redis); bytes between them wait. */
+  private readonly cuts = new Set<string>();
 
   constructor(seed = 1) {
     this.random = seededRandom(seed);
@@ -168,16 +178,18 @@ export class SimWorld {
   addSentinel(port: number, config: SentinelConfig): SimSentinel {
     const s = new SimSentinel(this, port, config);
     this.sentinels.push(s);
-    s.start();
+    s.boot();
     return s;
   }
 
-  /** kill -9 of a Redis node: its connections drop, it answers nothing. */
+  // ------------------------------------------------------------- faults
+
   killRedis(port: number): void {
     const r = this.redis.get(port);
     if (!r) return;
     r.alive = false;
-    for (const c of [...this.conns.values()]) if (c.port === port) this.closeConn(c, 'Connection reset by peer');
+    r.stopped = false;
+    for (const c of [...this.conns.values()]) if (c.port === port) this.reset(c, 'Connection reset by peer');
   }
 
   /** A restarted node keeps its config (role and replicaof), as redis-server with its file. */
@@ -190,63 +202,150 @@ export class SimWorld {
 
   killSentinel(s: SimSentinel): void {
     s.alive = false;
-    this.dropConnectionsOf(s);
-  }
-
-  dropConnectionsOf(s: SimSentinel): void {
-    for (const [key, c] of [...this.conns]) {
-      if (c.owner === s) this.conns.delete(key);
-      else if (c.port === s.port) this.closeConn(c, 'Connection reset by peer');
+    for (const [k, c] of [...this.conns]) {
+      if (c.owner === s) this.conns.delete(k);
+      else if (c.port === s.port) this.reset(c, 'Connection reset by peer');
     }
   }
 
-  private closeConn(c: SimConn, reason: string): void {
-    this.conns.delete(key(c.owner, c.conn));
-    if (c.owner.alive) {
+  stopSentinel(s: SimSentinel): void {
+    s.stopped = true;
+  }
+
+  resumeSentinel(s: SimSentinel): void {
+    s.stopped = false;
+    s.nextTick = this.t;
+  }
+
+  /** Cuts (or heals) the network between two endpoints, identified by port. */
+  partition(a: number, b: number, cut = true): void {
+    const k = a < b ? `${a}|${b}` : `${b}|${a}`;
+    if (cut) this.cuts.add(k);
+    else this.cuts.delete(k);
+  }
+
+  healAll(): void {
+    this.cuts.clear();
+  }
+
+  /** A connection reset in the middle of traffic (what message loss looks like over TCP). */
+  resetRandomConnection(): void {
+    const all = [...this.conns.values()].filter((c) => c.open);
+    const c = all[Math.floor(this.random() * all.length)];
+    if (c) this.reset(c, 'Connection reset by peer');
+  }
+
+  private blocked(a: number, b: number): boolean {
+    return this.cuts.has(a < b ? `${a}|${b}` : `${b}|${a}`);
+  }
+
+  /** Whether bytes from sentinel `s` to `port` (and back) can flow now. */
+  private flows(s: SimSentinel, port: number): boolean {
+    if (!s.alive || s.stopped || this.blocked(s.port, port)) return false;
+    const peer = this.sentinelAt(port);
+    if (peer) return !peer.stopped;
+    const r = this.redis.get(port);
+    return r !== undefined && r.alive && !r.stopped;
+  }
+
+  private reset(c: SimConn, reason: string): void {
+    const k = key(c.owner, c.conn);
+    if (!this.conns.has(k)) return;
+    this.conns.delete(k);
+    if (!c.owner.alive) return;
+    this.after(this.delay(), () => {
+      if (!c.owner.alive) return;
       c.owner.core.onConnectionClosed(c.conn, reason);
       this.run(c.owner);
-    }
+    });
+  }
+
+  // ---------------------------------------------------------- scheduling
+
+  private delay(): number {
+    return Math.floor(this.random() * (this.maxDelay + 1));
+  }
+
+  private after(ms: number, run: () => void): void {
+    const item = { at: this.t + ms, run };
+    // Stable: equal times run in the order they were scheduled.
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1]!.at > item.at) i--;
+    this.queue.splice(i, 0, item);
+  }
+
+  /**
+   * Delivers `fn` over connection `c` in one direction, in order (TCP): each message waits
+   * for the one before it, and all of them wait while the bytes cannot flow.
+   */
+  private pipe(c: SimConn, dir: 'out' | 'in', fn: () => void): void {
+    const q = dir === 'out' ? c.outbox : c.inbox;
+    q.push(fn);
+    if (q.length > 1) return;
+    const pump = () => {
+      if (!this.conns.has(key(c.owner, c.conn))) return;
+      if (!this.flows(c.owner, c.port)) return this.after(5, pump);
+      q.shift()!();
+      if (q.length > 0) this.after(this.delay(), pump);
+    };
+    this.after(this.delay(), pump);
   }
 
   private sentinelAt(port: number): SimSentinel | undefined {
     return this.sentinels.find((s) => s.port === port && s.alive);
   }
 
-  /** Advances time in 1 ms steps, ticking each sentinel when its timer fires. */
+  /** Advances simulated time, running ticks and deliveries in order. */
   advance(ms: number): void {
-    const end = this.clock.t + ms;
-    while (this.clock.t < end) {
-      const due = this.sentinels.filter((s) => s.alive && !s.stopped).map((s) => s.nextTick);
-      const next = Math.min(end, ...due);
-      this.clock.t = Math.max(this.clock.t, next);
-      for (const r of this.redis.values()) {
-        if (r.alive && !r.stopped && r.role === 'master') r.offset += 10n;
+    const end = this.t + ms;
+    for (;;) {
+      const ticking = this.sentinels.filter((s) => s.alive && !s.stopped);
+      const nextTick = Math.min(Infinity, ...ticking.map((s) => s.nextTick));
+      const nextMsg = this.queue[0]?.at ?? Infinity;
+      const next = Math.min(nextTick, nextMsg);
+      if (next > end) break;
+      if (next > this.t) this.replicate(next - this.t);
+      this.t = Math.max(this.t, next);
+      if (nextMsg <= nextTick) {
+        this.queue.shift()!.run();
+        continue;
       }
-      for (const r of this.redis.values()) {
-        if (r.linkUp(this) && r.masterPort !== null) r.offset = this.redis.get(r.masterPort)?.offset ?? r.offset;
-      }
-      for (const s of this.sentinels) {
-        if (!s.alive || s.stopped || s.nextTick > this.clock.t) continue;
+      for (const s of ticking) {
+        if (s.nextTick > this.t) continue;
         s.core.tick();
         this.run(s);
-        s.nextTick = this.clock.t + s.core.nextTickDelay();
+        s.nextTick = this.t + s.core.nextTickDelay();
       }
-      if (next === end) break;
+    }
+    this.replicate(end - this.t);
+    this.t = end;
+  }
+
+  /** Masters take writes; connected replicas follow their offset. */
+  private replicate(ms: number): void {
+    if (ms <= 0) return;
+    for (const r of this.redis.values())
+      if (r.alive && !r.stopped && r.role === 'master') r.offset += BigInt(ms);
+    for (const r of this.redis.values()) {
+      if (r.linkUp(this) && r.masterPort !== null) r.offset = this.redis.get(r.masterPort)!.offset;
     }
   }
 
   /** Advances until `cond` holds; throws after `limitMs` of simulated time. */
   until(cond: () => boolean, limitMs: number, what: string): number {
-    const start = this.clock.t;
+    const start = this.t;
     while (!cond()) {
-      if (this.clock.t - start > limitMs) throw new Error(`simulated ${limitMs} ms passed without: ${what}`);
+      if (this.t - start > limitMs) throw new Error(`simulated ${limitMs} ms passed without: ${what}`);
       this.advance(10);
     }
-    return this.clock.t - start;
+    return this.t - start;
   }
 
-  /** Executes every action the sentinel has queued, including those its replies cause. */
+  // ------------------------------------------------------------ actions
+
+  /** Executes every action the sentinel has queued. */
   run(s: SimSentinel): void {
+    if (!s.alive) return;
     for (let actions = s.core.drain(); actions.length > 0; actions = s.core.drain()) {
       for (const a of actions) this.execute(s, a);
     }
@@ -254,45 +353,31 @@ export class SimWorld {
 
   private execute(s: SimSentinel, a: Action): void {
     switch (a.kind) {
-      case 'connect': {
-        const target = this.redis.get(a.port);
-        const peer = this.sentinelAt(a.port);
-        const reachable = (target && target.alive) || peer !== undefined;
-        if (!reachable) {
-          s.core.onConnectionClosed(a.conn, 'Connection refused');
-          return;
-        }
-        this.conns.set(key(s, a.conn), {
-          owner: s,
-          conn: a.conn,
-          port: a.port,
-          channel: a.channel,
-          subscribed: false,
-          held: [],
-        });
-        s.core.onConnected(a.conn, '127.0.0.1');
-        return;
-      }
+      case 'connect':
+        return this.connect(s, a.conn, a.port, a.channel);
       case 'close':
         this.conns.delete(key(s, a.conn));
         return;
       case 'send': {
         const c = this.conns.get(key(s, a.conn));
         if (!c) return;
-        const reply = this.deliver(c, a.command);
-        if (reply === null) c.held.push({ token: a.token, command: a.command });
-        else s.core.onReply(a.token, reply);
+        if (!c.open) c.queued.push({ token: a.token, command: a.command });
+        else this.transmit(c, a.token, a.command);
         return;
       }
       case 'event':
-        s.events.push({ ...a.event, t: this.clock.t });
+        s.events.push({
+          ...a.event,
+          t: this.t,
+          myid: s.core.myid,
+          failoverEpoch: s.core.masters.get('mymaster')?.failoverEpoch ?? 0n,
+        });
         return;
       case 'log':
         s.logs.push(a.message);
         return;
       case 'flush-config':
         s.persisted = structuredClone(s.core.snapshot());
-        s.flushes++;
         return;
       case 'script':
         return;
@@ -303,17 +388,63 @@ export class SimWorld {
     }
   }
 
-  /** The reply of the node behind `c`, or null when it cannot answer now (stopped). */
-  private deliver(c: SimConn, command: readonly string[]): LinkReply | null {
+  private connect(s: SimSentinel, conn: ConnId, port: number, channel: 'cmd' | 'pubsub'): void {
+    const c: SimConn = {
+      owner: s,
+      conn,
+      port,
+      channel,
+      open: false,
+      subscribed: false,
+      inMulti: false,
+      queued: [],
+      outbox: [],
+      inbox: [],
+    };
+    this.conns.set(key(s, conn), c);
+    const started = this.t;
+    const attempt = () => {
+      if (!this.conns.has(key(s, conn)) || !s.alive) return;
+      const listening = this.sentinelAt(port) !== undefined || this.redis.get(port)?.alive === true;
+      if (!this.blocked(s.port, port) && !listening) {
+        this.conns.delete(key(s, conn));
+        s.core.onConnectionClosed(conn, 'Connection refused');
+        this.run(s);
+        return;
+      }
+      // A stopped process still completes the TCP handshake (the kernel does it).
+      if (!this.blocked(s.port, port)) {
+        c.open = true;
+        s.core.onConnected(conn, '127.0.0.1');
+        this.run(s);
+        for (const q of c.queued.splice(0)) this.transmit(c, q.token, q.command);
+        return;
+      }
+      if (this.t - started >= CONNECT_TIMEOUT_MS) {
+        this.conns.delete(key(s, conn));
+        s.core.onConnectionClosed(conn, 'connect ETIMEDOUT');
+        this.run(s);
+        return;
+      }
+      this.after(5, attempt);
+    };
+    this.after(this.delay(), attempt);
+  }
+
+  private transmit(c: SimConn, token: number, command: readonly string[]): void {
+    this.pipe(c, 'out', () => {
+      const reply = this.answer(c, command);
+      this.pipe(c, 'in', () => {
+        c.owner.core.onReply(token, reply);
+        this.run(c.owner);
+      });
+    });
+  }
+
+  private answer(c: SimConn, command: readonly string[]): LinkReply {
     const peer = this.sentinelAt(c.port);
-    if (peer) {
-      if (peer.stopped) return null;
-      return this.sentinelReply(peer, command);
-    }
-    const r = this.redis.get(c.port);
-    if (!r || !r.alive) return { ok: false, error: 'Connection is closed.' };
-    if (r.stopped) return null;
-    return this.redisReply(r, c, command);
+    if (peer) return this.sentinelReply(peer, command);
+    return this.redisReply(this.redis.get(c.port)!, c, command);
   }
 
   private sentinelReply(peer: SimSentinel, command: readonly string[]): LinkReply {
@@ -338,22 +469,20 @@ export class SimWorld {
     return { ok: true, value };
   }
 
-  private inMulti = new Set<SimConn>();
-
   private redisReply(r: FakeRedis, c: SimConn, command: readonly string[]): LinkReply {
     r.commands.push([...command]);
     const [name = '', ...args] = command;
     const upper = name.toUpperCase();
-    if (this.inMulti.has(c) && upper !== 'EXEC') {
+    if (c.inMulti && upper !== 'EXEC') {
       this.applyRedisCommand(r, c, upper, args);
       return { ok: true, value: 'QUEUED' };
     }
     switch (upper) {
       case 'MULTI':
-        this.inMulti.add(c);
+        c.inMulti = true;
         return { ok: true, value: 'OK' };
       case 'EXEC':
-        this.inMulti.delete(c);
+        c.inMulti = false;
         return { ok: true, value: [] };
       case 'PING':
         return { ok: true, value: 'PONG' };
@@ -362,10 +491,9 @@ export class SimWorld {
       case 'SUBSCRIBE':
         c.subscribed = true;
         return { ok: true, value: 1 };
-      case 'PUBLISH': {
+      case 'PUBLISH':
         this.publishOn(r.port, args[0] ?? '', args[1] ?? '');
         return { ok: true, value: 1 };
-      }
       default:
         this.applyRedisCommand(r, c, upper, args);
         return { ok: true, value: 'OK' };
@@ -384,7 +512,7 @@ export class SimWorld {
     }
     if (upper === 'CLIENT' && (args[0] ?? '').toUpperCase() === 'KILL' && args[2] === 'pubsub') {
       for (const other of [...this.conns.values()]) {
-        if (other !== c && other.port === r.port && other.channel === 'pubsub') this.closeConn(other, 'killed');
+        if (other !== c && other.port === r.port && other.channel === 'pubsub') this.reset(other, 'killed');
       }
     }
   }
@@ -394,27 +522,12 @@ export class SimWorld {
     const ports = [port];
     for (const r of this.redis.values()) if (r.linkUp(this) && r.masterPort === port) ports.push(r.port);
     for (const p of ports) {
-      for (const c of [...this.conns.values()]) {
-        if (c.port !== p || !c.subscribed || !c.owner.alive || c.owner.stopped) continue;
-        c.owner.core.onPubsubMessage(c.conn, channel, message);
-        this.run(c.owner);
-      }
-    }
-  }
-
-  /** SIGCONT of a stopped sentinel: held commands to it get their replies. */
-  resume(s: SimSentinel): void {
-    s.stopped = false;
-    s.nextTick = this.clock.t;
-    for (const c of [...this.conns.values()]) {
-      if (c.port !== s.port || c.held.length === 0) continue;
-      const held = c.held.splice(0);
-      for (const h of held) {
-        const reply = this.deliver(c, h.command);
-        if (reply && c.owner.alive) {
-          c.owner.core.onReply(h.token, reply);
+      for (const c of this.conns.values()) {
+        if (c.port !== p || !c.subscribed) continue;
+        this.pipe(c, 'in', () => {
+          c.owner.core.onPubsubMessage(c.conn, channel, message);
           this.run(c.owner);
-        }
+        });
       }
     }
   }
