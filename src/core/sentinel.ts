@@ -482,8 +482,11 @@ export class Sentinel {
       this.openConnection(inst, 'pubsub');
       link.pubsubConnTime = now;
       this.sendHandshake(inst, 'pubsub');
-      this.send(inst, 'pubsub', ['SUBSCRIBE', HELLO_CHANNEL], () => {
+      this.send(inst, 'pubsub', ['SUBSCRIBE', HELLO_CHANNEL], (r) => {
         link.pubsubLastActivity = this.env.now();
+        // A refused SUBSCRIBE (e.g. NOAUTH) makes the link useless: drop it, as hiredis does,
+        // so the instance shows as disconnected and the next attempt authenticates again.
+        if (!r.ok && link.pubsubConn !== null) this.closeConnection(link, 'pubsub');
       });
     }
     if (link.cmdConn !== null && (inst.kind === 'sentinel' || link.pubsubConn !== null)) {

@@ -1,0 +1,198 @@
+/**
+ * Non-sentinel directives of a sentinel.conf: every redis.conf directive is
+ * accepted, the ones a sentinel acts on are validated and stored.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { strerror, strerrorOf } from './errors';
+import { DEPRECATED_CONFIGS, lookupStandardConfig, SENTINEL_COMMAND_NAMES } from './directives';
+import { splitArgs } from './tokenizer';
+import type { LogLevel, ServerConfig } from './types';
+import { DEFAULT_SENTINEL_PORT } from './types';
+import { parseBoundedInteger, parseYesNo } from './values';
+
+export const BAD_DIRECTIVE = 'Bad directive or wrong number of arguments';
+const WRONG_ARG_COUNT = 'wrong number of arguments';
+const MAX_BIND_ADDRESSES = 16;
+const INT_MAX = 2147483647n;
+const UINT_MAX = 4294967295n;
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'verbose', 'notice', 'warning'];
+
+/** What reading the directives so far has produced. */
+export interface ServerState {
+  readonly config: ServerConfig;
+  /** Working directory as `dir` lines change it; relative paths resolve against it. */
+  cwd: string;
+  /** Command table after renames: current lower-case name -> original name. */
+  readonly commands: Map<string, string>;
+  /** Original command -> its current name ('' when removed), in order of first rename. */
+  readonly renames: Map<string, string>;
+  readonly userNames: Set<string>;
+  /** Module directives: Redis accepts them while reading and fails when loading modules. */
+  readonly modulePaths: string[];
+  moduleConfigSeen: boolean;
+}
+
+export function createServerState(cwd: string): ServerState {
+  return {
+    config: {
+      port: DEFAULT_SENTINEL_PORT,
+      bind: [],
+      protectedMode: false,
+      dir: cwd,
+      logfile: '',
+      loglevel: 'notice',
+      daemonize: false,
+      users: [],
+      maxclients: 10000,
+      timeout: 0,
+      tcpKeepalive: 300,
+      renameCommands: [],
+    },
+    cwd,
+    commands: new Map(SENTINEL_COMMAND_NAMES.map((name) => [name, name])),
+    renames: new Map(),
+    userNames: new Set(),
+    modulePaths: [],
+    moduleConfigSeen: false,
+  };
+}
+
+/** The ServerConfig once every line has been read. */
+export function finishServerConfig(state: ServerState): ServerConfig {
+  return { ...state.config, dir: state.cwd, renameCommands: [...state.renames] };
+}
+
+/**
+ * Applies one directive (other than `include` and `sentinel`, which the loader
+ * handles). `args[0]` is the directive name. Returns Redis's error text, if any.
+ */
+export function applyServerDirective(state: ServerState, args: string[]): string | undefined {
+  const name = (args[0] ?? '').toLowerCase();
+  const standard = lookupStandardConfig(name);
+  if (standard) {
+    if (!standard.multiArg && args.length !== 2) return WRONG_ARG_COUNT;
+    let values = args.slice(1);
+    // `bind "a b"` means `bind a b`; an empty single value stays as is.
+    if (standard.multiArg && values.length === 1 && values[0] !== '')
+      values = splitArgs(values[0] ?? '') ?? [];
+    return applyStandardConfig(state, standard.name, values);
+  }
+  if (DEPRECATED_CONFIGS.has(name) && args.length === 2) return undefined;
+  if (name === 'rename-command' && args.length === 3)
+    return renameCommand(state, args[1] ?? '', args[2] ?? '');
+  if (name === 'user' && args.length >= 2) return declareUser(state, args.slice(1));
+  if (name === 'loadmodule' && args.length >= 2) {
+    state.modulePaths.push(args[1] ?? '');
+    return undefined;
+  }
+  if (name.includes('.')) {
+    if (args.length < 2) return 'Module config specified without value';
+    state.moduleConfigSeen = true;
+    return undefined;
+  }
+  return BAD_DIRECTIVE;
+}
+
+function applyStandardConfig(state: ServerState, name: string, values: string[]): string | undefined {
+  const config = state.config;
+  const value = values[0] ?? '';
+  switch (name) {
+    case 'port':
+      return setInteger(value, 0n, 65535n, (v) => (config.port = v));
+    case 'maxclients':
+      return setInteger(value, 1n, UINT_MAX, (v) => (config.maxclients = v));
+    case 'timeout':
+      return setInteger(value, 0n, INT_MAX, (v) => (config.timeout = v));
+    case 'tcp-keepalive':
+      return setInteger(value, 0n, INT_MAX, (v) => (config.tcpKeepalive = v));
+    case 'protected-mode':
+      return setYesNo(value, (v) => (config.protectedMode = v));
+    case 'daemonize':
+      return setYesNo(value, (v) => (config.daemonize = v));
+    case 'loglevel': {
+      const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+      if (level === undefined) return `argument(s) must be one of the following: ${LOG_LEVELS.join(', ')}`;
+      config.loglevel = level;
+      return undefined;
+    }
+    case 'logfile':
+      config.logfile = value;
+      return undefined;
+    case 'bind-source-addr':
+      config.bindSourceAddr = value === '' ? undefined : value;
+      return undefined;
+    case 'pidfile':
+      config.pidfile = value === '' ? undefined : value;
+      return undefined;
+    case 'unixsocket':
+      config.unixsocket = value === '' ? undefined : value;
+      return undefined;
+    case 'aclfile':
+      config.aclfile = value === '' ? undefined : value;
+      return undefined;
+    case 'requirepass':
+      config.requirepass = value === '' ? undefined : value;
+      return undefined;
+    case 'bind':
+      if (values.length > MAX_BIND_ADDRESSES) return 'Too many bind addresses specified.';
+      config.bind = values.length === 1 && value === '' ? [] : values;
+      return undefined;
+    case 'dir':
+      return changeDir(state, values);
+    default:
+      return undefined;
+  }
+}
+
+function setInteger(value: string, min: bigint, max: bigint, set: (v: number) => void): string | undefined {
+  const parsed = parseBoundedInteger(value, min, max);
+  if (typeof parsed === 'string') return parsed;
+  set(parsed);
+  return undefined;
+}
+
+function setYesNo(value: string, set: (v: boolean) => void): string | undefined {
+  const parsed = parseYesNo(value);
+  if (parsed === undefined) return "argument must be 'yes' or 'no'";
+  set(parsed);
+  return undefined;
+}
+
+/** Redis chdir()s while reading; we track the directory and chdir later. */
+function changeDir(state: ServerState, values: string[]): string | undefined {
+  if (values.length !== 1) return WRONG_ARG_COUNT;
+  const target = path.resolve(state.cwd, values[0] ?? '');
+  try {
+    if (!fs.statSync(target).isDirectory()) return strerrorOf('ENOTDIR');
+    fs.accessSync(target, fs.constants.X_OK);
+    // getcwd() reports the physical path, so does the rewritten `dir` line.
+    state.cwd = fs.realpathSync(target);
+  } catch (err) {
+    return strerror(err);
+  }
+  return undefined;
+}
+
+function renameCommand(state: ServerState, from: string, to: string): string | undefined {
+  const original = state.commands.get(from.toLowerCase());
+  if (original === undefined) return 'No such command in rename-command';
+  state.commands.delete(from.toLowerCase());
+  if (to !== '') {
+    if (state.commands.has(to.toLowerCase())) return 'Target command name already exists';
+    state.commands.set(to.toLowerCase(), original);
+  }
+  state.renames.set(original, to);
+  return undefined;
+}
+
+function declareUser(state: ServerState, userArgs: string[]): string | undefined {
+  const name = userArgs[0] ?? '';
+  if (state.userNames.has(name)) {
+    return `Error in user declaration '${name}': Duplicate user found. A user can only be defined once in config files`;
+  }
+  state.userNames.add(name);
+  state.config.users.push(userArgs);
+  return undefined;
+}

@@ -1,0 +1,257 @@
+/**
+ * Config files travel both ways between redis-sentinel 7.0 and our loader/rewriter.
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+import { ConfigError } from '../../../src/config/errors';
+import { loadConfig } from '../../../src/config/loader';
+import { rewriteConfig } from '../../../src/config/rewrite';
+import type { SentinelConfig, ServerConfig } from '../../../src/config/types';
+
+const MYID = '0123456789abcdef0123456789abcdef01234567';
+const PASSWORD = 'sentinel pw';
+
+const children: ChildProcess[] = [];
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-interop-')));
+});
+
+afterAll(() => {
+  for (const child of children) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGKILL');
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function cli(port: number, ...args: string[]): string {
+  return execFileSync(
+    'redis-cli',
+    ['-h', '127.0.0.1', '-p', String(port), '-a', PASSWORD, '--no-auth-warning', ...args],
+    { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] },
+  ).trim();
+}
+
+/** Flat `key\nvalue` redis-cli output of SENTINEL MASTER as a record. */
+function fields(output: string): Record<string, string> {
+  const lines = output.split('\n');
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < lines.length; i += 2) out[lines[i] ?? ''] = lines[i + 1] ?? '';
+  return out;
+}
+
+async function startSentinel(configFile: string, port: number): Promise<ChildProcess> {
+  const child = spawn('redis-sentinel', [configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-sentinel exited: ${output}`);
+    try {
+      if (cli(port, 'PING') === 'PONG') return child;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-sentinel did not answer PING: ${output}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+  await exited;
+}
+
+it('loads a config file written by redis-sentinel', async () => {
+  const [port, deadMaster, deadReplica] = [await freePort(), await freePort(), await freePort()];
+  const dir = path.join(tmp, 'a');
+  fs.mkdirSync(dir);
+  const file = path.join(dir, 'sentinel.conf');
+  fs.writeFileSync(
+    file,
+    [
+      '# written by hand, then by redis-sentinel',
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `requirepass "${PASSWORD}"`,
+      'sentinel down-after-milliseconds m 4321',
+      `sentinel monitor m 127.0.0.1 ${deadMaster} 2`,
+      'sentinel failover-timeout m 65432',
+      'sentinel parallel-syncs m 3',
+      'sentinel auth-pass m s3cret',
+      'sentinel auth-user m alice',
+      'sentinel rename-command m CONFIG xconfig',
+      `sentinel known-replica m 127.0.0.1 ${deadReplica}`,
+      'sentinel announce-ip 10.1.2.3',
+      'sentinel deny-scripts-reconfig no',
+      '',
+    ].join('\n'),
+  );
+  const child = await startSentinel(file, port);
+  const myid = cli(port, 'SENTINEL', 'MYID');
+  expect(cli(port, 'SENTINEL', 'FLUSHCONFIG')).toBe('OK');
+  await stop(child);
+
+  const config = loadConfig(file, []);
+  expect(config.server).toMatchObject({ port, bind: ['127.0.0.1'], dir, requirepass: PASSWORD });
+  expect(config.server.users).toEqual([
+    ['default', 'on', expect.stringMatching(/^#[0-9a-f]{64}$/), '~*', '&*', '+@all'],
+  ]);
+  expect(config.sentinel).toMatchObject({
+    myid,
+    announceIp: '10.1.2.3',
+    denyScriptsReconfig: false,
+    currentEpoch: 0n,
+  });
+  expect(config.sentinel.masters).toEqual([
+    expect.objectContaining({
+      name: 'm',
+      host: '127.0.0.1',
+      port: deadMaster,
+      quorum: 2,
+      downAfterMs: 4321,
+      failoverTimeoutMs: 65432,
+      parallelSyncs: 3,
+      authPass: 's3cret',
+      authUser: 'alice',
+      renameCommands: [['config', 'xconfig']],
+      knownReplicas: [{ host: '127.0.0.1', port: deadReplica }],
+      knownSentinels: [],
+    }),
+  ]);
+});
+
+it('writes a config file redis-sentinel starts from', async () => {
+  const [port, deadMaster, deadReplica] = [await freePort(), await freePort(), await freePort()];
+  const dir = path.join(tmp, 'b');
+  fs.mkdirSync(dir);
+  const file = path.join(dir, 'sentinel.conf');
+  const server: ServerConfig = {
+    port,
+    bind: ['127.0.0.1'],
+    protectedMode: false,
+    dir,
+    logfile: '',
+    loglevel: 'notice',
+    daemonize: false,
+    requirepass: PASSWORD,
+    users: [],
+    maxclients: 100,
+    timeout: 0,
+    tcpKeepalive: 300,
+    renameCommands: [],
+  };
+  const sentinel: SentinelConfig = {
+    myid: MYID,
+    currentEpoch: 7n,
+    announcePort: 0,
+    announceIp: '10.9.8.7',
+    denyScriptsReconfig: true,
+    resolveHostnames: false,
+    announceHostnames: false,
+    masters: [
+      {
+        name: 'm',
+        host: '127.0.0.1',
+        port: deadMaster,
+        quorum: 2,
+        downAfterMs: 4321,
+        failoverTimeoutMs: 65432,
+        parallelSyncs: 3,
+        // No blank: redis-sentinel writes auth-pass back unquoted.
+        authPass: 's3cret',
+        masterRebootDownAfterPeriodMs: 0,
+        renameCommands: [],
+        configEpoch: 5n,
+        leaderEpoch: 6n,
+        knownReplicas: [{ host: '127.0.0.1', port: deadReplica }],
+        knownSentinels: [],
+      },
+    ],
+  };
+  fs.writeFileSync(file, rewriteConfig('# ours\nappendonly no\n', server, sentinel));
+
+  const child = await startSentinel(file, port);
+  expect(cli(port, 'SENTINEL', 'MYID')).toBe(MYID);
+  expect(fields(cli(port, 'SENTINEL', 'MASTER', 'm'))).toMatchObject({
+    name: 'm',
+    ip: '127.0.0.1',
+    port: String(deadMaster),
+    quorum: '2',
+    'down-after-milliseconds': '4321',
+    'failover-timeout': '65432',
+    'parallel-syncs': '3',
+    'config-epoch': '5',
+  });
+  expect(cli(port, 'SENTINEL', 'REPLICAS', 'm')).toContain(`127.0.0.1:${deadReplica}`);
+  expect(cli(port, 'SENTINEL', 'FLUSHCONFIG')).toBe('OK');
+  await stop(child);
+
+  // What redis-sentinel wrote back from our file reads as the same state.
+  const reread = loadConfig(file, []);
+  expect(reread.sentinel).toEqual(sentinel);
+  expect(reread.server).toMatchObject({
+    port,
+    bind: ['127.0.0.1'],
+    dir,
+    requirepass: PASSWORD,
+    maxclients: 100,
+  });
+});
+
+describe('error texts match redis-sentinel byte for byte', () => {
+  const monitor = 'sentinel monitor m 127.0.0.1 6379 2';
+  it.each([
+    [['# c', 'port 1', '  foo bar  '], []],
+    [['port abc'], []],
+    [['port 1'], ['--port', '70000']],
+    [['maxclients 0'], []],
+    [['loglevel nothing'], []],
+    [['bind 127.0.0.1', 'sentinel monitor m "x"y 1 2'], []],
+    [['sentinel down-after-milliseconds m 1000', monitor, 'sentinel myid short'], []],
+    [['sentinel down-after-milliseconds nosuch 1000', monitor], []],
+    [[monitor, 'sentinel known-replica m 127.0.0.1 7000', 'sentinel known-slave m 127.0.0.1 7000'], []],
+    [['sentinel monitor m localhost 6379 2'], []],
+    [['sentinel monitor m 127.0.0.1 6379 0'], []],
+    [[monitor, 'sentinel notification-script m /nonexistent.sh'], []],
+    [[monitor, 'sentinel rename-command m A x', 'sentinel rename-command m a y'], []],
+    [['sentinel resolve-hostnames maybe'], []],
+    [['logfile /nonexistent/dir/log.txt'], []],
+  ])('%j %j', (lines, args) => {
+    const file = path.join(tmp, 'bad.conf');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const redis = spawnSync('redis-sentinel', [file, ...args], { encoding: 'utf8', timeout: 10000 });
+    let ours: unknown;
+    try {
+      loadConfig(file, args);
+    } catch (err) {
+      ours = err;
+    }
+    expect(redis.status).toBe(1);
+    expect(ours).toBeInstanceOf(ConfigError);
+    expect((ours as ConfigError).format()).toBe(redis.stderr);
+  });
+});
