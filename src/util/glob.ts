@@ -5,43 +5,43 @@
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
   const p = nocase ? pattern.toLowerCase() : pattern;
   const s = nocase ? text.toLowerCase() : text;
-  return matchFrom(p, 0, s, 0);
+  // Greedy matching that only ever backtracks to the last `*`: linear in practice and
+  // O(|p| x |s|) at worst, so a hostile PSUBSCRIBE pattern cannot stall the process.
+  let pi = 0;
+  let si = 0;
+  let starPi = -1;
+  let starSi = 0;
+  while (si < s.length) {
+    if (p[pi] === '*') {
+      while (p[pi] === '*') pi++;
+      starPi = pi;
+      starSi = si;
+      continue;
+    }
+    const width = pi < p.length ? tokenMatch(p, pi, s[si] as string) : 0;
+    if (width > 0) {
+      pi += width;
+      si++;
+      continue;
+    }
+    if (starPi < 0) return false;
+    pi = starPi;
+    si = ++starSi;
+  }
+  while (p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
-function matchFrom(p: string, pi: number, s: string, si: number): boolean {
-  while (pi < p.length) {
-    const c = p[pi];
-    if (c === '*') {
-      while (p[pi + 1] === '*') pi++;
-      if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) {
-        if (matchFrom(p, pi + 1, s, k)) return true;
-      }
-      return false;
-    }
-    if (si >= s.length) return false;
-    if (c === '?') {
-      pi++;
-      si++;
-      continue;
-    }
-    if (c === '[') {
-      const end = classEnd(p, pi);
-      if (!classMatches(p.slice(pi + 1, end), s[si] as string)) return false;
-      pi = end + 1;
-      si++;
-      continue;
-    }
-    let literal = c;
-    if (c === '\\' && pi + 1 < p.length) {
-      pi++;
-      literal = p[pi];
-    }
-    if (literal !== s[si]) return false;
-    pi++;
-    si++;
+/** Width of the pattern token at `pi` when it matches `ch`, 0 otherwise. */
+function tokenMatch(p: string, pi: number, ch: string): number {
+  const c = p[pi];
+  if (c === '?') return 1;
+  if (c === '[') {
+    const end = classEnd(p, pi);
+    return classMatches(p.slice(pi + 1, end), ch) ? end + 1 - pi : 0;
   }
-  return si === s.length;
+  if (c === '\\' && pi + 1 < p.length) return p[pi + 1] === ch ? 2 : 0;
+  return c === ch ? 1 : 0;
 }
 
 /** Index of the `]` closing the class opened at `open`, or the last index when unterminated (as Redis). */

@@ -1,0 +1,290 @@
+/**
+ * Incremental decoder for client requests: RESP multibulk (`*N\r\n$len\r\n...`) and inline
+ * commands, with the limits and error texts of Redis 7.0 (networking.c). Pull-based on purpose:
+ * the server asks for the next command only after running the previous one, because the
+ * "unauthenticated" limits depend on whether an earlier AUTH in the same pipeline succeeded.
+ */
+
+/** Longest inline line or `*`/`$` count line Redis buffers before giving up (PROTO_INLINE_MAX_SIZE). */
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+/** Default `proto-max-bulk-len`. */
+export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
+/** Limits applied while the connection still needs to authenticate. */
+export const UNAUTH_MAX_MULTIBULK_LEN = 10;
+export const UNAUTH_MAX_BULK_LEN = 16384;
+
+const INT_MAX = 2147483647;
+const CR = 0x0d;
+const LF = 0x0a;
+
+export type DecodeResult =
+  | { readonly kind: 'command'; readonly args: Buffer[] }
+  /** A malformed frame: `message` is the error text (without `ERR `); the connection must close. */
+  | { readonly kind: 'error'; readonly message: string };
+
+export interface DecoderOptions {
+  /** Asked each time a multibulk or bulk length is read. */
+  authRequired?: () => boolean;
+}
+
+/** Redis `string2ll`: strict decimal, no sign other than `-`, no leading zeros, 64-bit range. */
+export function parseStrictInt(text: string): bigint | null {
+  if (text.length === 0 || text.length >= 21) return null;
+  if (!/^(0|-?[1-9][0-9]*)$/.test(text)) return null;
+  const v = BigInt(text);
+  if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
+  return v;
+}
+
+/**
+ * Redis `sdssplitargs`: split a line on blanks, honouring "double quotes" (with \n \r \t \b \a
+ * \xHH and \<char> escapes) and 'single quotes' (only \' escaped). A closing quote must be
+ * followed by a blank or the end. Returns null on unbalanced quotes.
+ */
+export function splitArgs(line: Buffer): Buffer[] | null {
+  // The C code walks a NUL-terminated string, so a NUL byte ends the line.
+  const nul = line.indexOf(0);
+  const s = nul === -1 ? line : line.subarray(0, nul);
+  const out: Buffer[] = [];
+  let i = 0;
+  const n = s.length;
+  const at = (k: number): number => (k < n ? (s[k] as number) : 0);
+  for (;;) {
+    while (i < n && isSpace(at(i))) i++;
+    if (i >= n) return out;
+    const cur: number[] = [];
+    let inDouble = false;
+    let inSingle = false;
+    for (let done = false; !done; ) {
+      const c = at(i);
+      if (inDouble) {
+        if (c === 0x5c && at(i + 1) === 0x78 && isHex(at(i + 2)) && isHex(at(i + 3))) {
+          cur.push(hexVal(at(i + 2)) * 16 + hexVal(at(i + 3)));
+          i += 3;
+        } else if (c === 0x5c && i + 1 < n) {
+          i++;
+          cur.push(unescape(at(i)));
+        } else if (c === 0x22) {
+          if (i + 1 < n && !isSpace(at(i + 1))) return null;
+          done = true;
+        } else if (i >= n) {
+          return null;
+        } else {
+          cur.push(c);
+        }
+      } else if (inSingle) {
+        if (c === 0x5c && at(i + 1) === 0x27) {
+          i++;
+          cur.push(0x27);
+        } else if (c === 0x27) {
+          if (i + 1 < n && !isSpace(at(i + 1))) return null;
+          done = true;
+        } else if (i >= n) {
+          return null;
+        } else {
+          cur.push(c);
+        }
+      } else if (i >= n || c === 0x20 || c === LF || c === CR || c === 0x09) {
+        done = true;
+      } else if (c === 0x22) {
+        inDouble = true;
+      } else if (c === 0x27) {
+        inSingle = true;
+      } else {
+        cur.push(c);
+      }
+      if (i < n) i++;
+    }
+    out.push(Buffer.from(cur));
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+function hexVal(c: number): number {
+  if (c <= 0x39) return c - 0x30;
+  return (c | 0x20) - 0x61 + 10;
+}
+
+function unescape(c: number): number {
+  switch (c) {
+    case 0x6e:
+      return LF;
+    case 0x72:
+      return CR;
+    case 0x74:
+      return 0x09;
+    case 0x62:
+      return 0x08;
+    case 0x61:
+      return 0x07;
+    default:
+      return c;
+  }
+}
+
+export class RequestDecoder {
+  /** Unconsumed input is buf[start, end); the buffer grows by doubling and is compacted lazily. */
+  private buf: Buffer = Buffer.allocUnsafe(0);
+  private start = 0;
+  private end = 0;
+  /** Where the search for the current line's terminator resumes, so split lines are scanned once. */
+  private scanned = 0;
+  private reqType: 'none' | 'inline' | 'multibulk' = 'none';
+  private multibulkLen = 0;
+  private bulkLen = -1;
+  private args: Buffer[] = [];
+  private failed = false;
+  private readonly authRequired: () => boolean;
+
+  constructor(options: DecoderOptions = {}) {
+    this.authRequired = options.authRequired ?? (() => false);
+  }
+
+  /** Bytes received and not yet consumed by a complete command (CLIENT LIST `qbuf`). */
+  get bufferedBytes(): number {
+    return this.end - this.start;
+  }
+
+  /** Allocated but unused input space (CLIENT LIST `qbuf-free`). */
+  get freeBytes(): number {
+    return this.buf.length - this.end;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.failed || chunk.length === 0) return;
+    const pending = this.end - this.start;
+    if (this.end + chunk.length > this.buf.length) {
+      if (pending + chunk.length <= this.buf.length && this.start >= this.buf.length / 2) {
+        this.buf.copy(this.buf, 0, this.start, this.end);
+      } else {
+        const grown = Buffer.allocUnsafe(Math.max(pending + chunk.length, this.buf.length * 2, 1024));
+        this.buf.copy(grown, 0, this.start, this.end);
+        this.buf = grown;
+      }
+      this.scanned -= this.start;
+      this.start = 0;
+      this.end = pending;
+    }
+    chunk.copy(this.buf, this.end);
+    this.end += chunk.length;
+  }
+
+  /** The next complete command, a protocol error (after which the decoder stays silent), or null. */
+  next(): DecodeResult | null {
+    while (!this.failed && this.start < this.end) {
+      if (this.reqType === 'none') {
+        this.reqType = this.buf[this.start] === 0x2a ? 'multibulk' : 'inline';
+        this.scanned = this.start;
+      }
+      const step = this.reqType === 'inline' ? this.inline() : this.multibulk();
+      if (step === null) return null;
+      if (step.kind === 'error') {
+        this.failed = true;
+        this.release();
+        return step;
+      }
+      this.reqType = 'none';
+      // `*0`, `*-1` and blank inline lines are valid and mean "no command".
+      if (step.args.length > 0) return step;
+    }
+    if (this.start === this.end) this.release();
+    return null;
+  }
+
+  private release(): void {
+    this.start = 0;
+    this.end = 0;
+    this.scanned = 0;
+    if (this.buf.length > 64 * 1024) this.buf = Buffer.allocUnsafe(0);
+  }
+
+  /**
+   * Finds `byte` at or after the current scan point. Redis checks the size limit whenever the
+   * terminator is still missing; comparing the terminator's offset with the limit gives the same
+   * verdict however the input was split.
+   */
+  private findTerminator(byte: number): number | 'too-big' | null {
+    const idx = this.buf.indexOf(byte, this.scanned);
+    const found = idx !== -1 && idx < this.end;
+    const lineLen = (found ? idx : this.end) - this.start;
+    if (lineLen > PROTO_INLINE_MAX_SIZE) return 'too-big';
+    if (!found) {
+      this.scanned = this.end;
+      return null;
+    }
+    return idx;
+  }
+
+  private inline(): DecodeResult | null {
+    const nl = this.findTerminator(LF);
+    if (nl === 'too-big') return protocolError('too big inline request');
+    if (nl === null) return null;
+    let lineEnd = nl;
+    if (lineEnd > this.start && this.buf[lineEnd - 1] === CR) lineEnd--;
+    const args = splitArgs(this.buf.subarray(this.start, lineEnd));
+    if (args === null) return protocolError('unbalanced quotes in request');
+    this.start = nl + 1;
+    this.scanned = this.start;
+    return { kind: 'command', args };
+  }
+
+  private multibulk(): DecodeResult | null {
+    if (this.multibulkLen === 0) {
+      const cr = this.findTerminator(CR);
+      if (cr === 'too-big') return protocolError('too big mbulk count string');
+      // Redis only needs one more byte after `\r` and skips it without looking at it.
+      if (cr === null || cr + 1 >= this.end) return null;
+      const ll = parseStrictInt(this.buf.toString('latin1', this.start + 1, cr));
+      if (ll === null || ll > BigInt(INT_MAX)) return protocolError('invalid multibulk length');
+      if (ll > BigInt(UNAUTH_MAX_MULTIBULK_LEN) && this.authRequired()) {
+        return protocolError('unauthenticated multibulk length');
+      }
+      this.start = cr + 2;
+      this.scanned = this.start;
+      if (ll <= 0n) return { kind: 'command', args: [] };
+      this.multibulkLen = Number(ll);
+      this.args = [];
+    }
+    while (this.multibulkLen > 0) {
+      if (this.bulkLen === -1) {
+        const cr = this.findTerminator(CR);
+        if (cr === 'too-big') return protocolError('too big bulk count string');
+        if (cr === null || cr + 1 >= this.end) return null;
+        const first = this.buf[this.start] as number;
+        if (first !== 0x24) {
+          return protocolError(`expected '$', got '${String.fromCharCode(first)}'`);
+        }
+        const ll = parseStrictInt(this.buf.toString('latin1', this.start + 1, cr));
+        if (ll === null || ll < 0n || ll > BigInt(PROTO_MAX_BULK_LEN)) {
+          return protocolError('invalid bulk length');
+        }
+        if (ll > BigInt(UNAUTH_MAX_BULK_LEN) && this.authRequired()) {
+          return protocolError('unauthenticated bulk length');
+        }
+        this.start = cr + 2;
+        this.bulkLen = Number(ll);
+      }
+      // Like Redis, the two bytes after the payload are skipped, not checked.
+      if (this.end - this.start < this.bulkLen + 2) return null;
+      this.args.push(Buffer.from(this.buf.subarray(this.start, this.start + this.bulkLen)));
+      this.start += this.bulkLen + 2;
+      this.scanned = this.start;
+      this.bulkLen = -1;
+      this.multibulkLen--;
+    }
+    const args = this.args;
+    this.args = [];
+    return { kind: 'command', args };
+  }
+}
+
+function protocolError(what: string): DecodeResult {
+  return { kind: 'error', message: `Protocol error: ${what}` };
+}

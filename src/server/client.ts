@@ -1,0 +1,297 @@
+/**
+ * One client connection: its decoder, RESP version, user, name, subscriptions and reply
+ * switches. Commands run one at a time in arrival order and their replies are written in the
+ * same order; writes made in one tick leave in one system call (cork until the next tick).
+ */
+import type { Socket } from 'net';
+import { RequestDecoder } from '../protocol/decoder';
+import { encodeReply, type RespVersion } from '../protocol/encoder';
+import { reply, type Reply } from '../protocol/reply';
+import type { AclUser } from './acl';
+import { processCommand } from './dispatch';
+import type { Subscriber } from './pubsub';
+import type { ServerHost } from './types';
+
+/** Redis's client-query-buffer-limit default: beyond it the client is dropped. */
+const MAX_QUERY_BUFFER = 1024 * 1024 * 1024;
+/** client-output-buffer-limit pubsub 32mb 8mb 60 (hard, soft, soft seconds). */
+const PUBSUB_HARD_LIMIT = 32 * 1024 * 1024;
+const PUBSUB_SOFT_LIMIT = 8 * 1024 * 1024;
+const PUBSUB_SOFT_SECONDS = 60;
+
+export interface TrackingState {
+  redirect: number;
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+  caching: boolean;
+  prefixes: string[];
+}
+
+export interface ConnectionInfo {
+  /** `ip:port`, `[ipv6]:port` or `/unix/path:0`. */
+  readonly addr: string;
+  readonly laddr: string;
+  readonly unixSocket: boolean;
+  readonly fd: number;
+}
+
+export class ClientSession implements Subscriber {
+  name: Buffer | null = null;
+  resp: RespVersion = 2;
+  user: AclUser;
+  authenticated: boolean;
+  /** Full name of the last command looked up (`NULL` in CLIENT LIST when unknown). */
+  lastCommand: string | null = null;
+  lastInteraction: number;
+  readonly createdAt: number;
+  /** Subscriptions as latin1 binary strings, in subscription order. */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  noEvict = false;
+  tracking: TrackingState | null = null;
+  /** CLIENT REPLY: 'skip' silences the command after the one that set it. */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  private skipNext = false;
+  private closeAfterReply = false;
+  private closed = false;
+  private corked = false;
+  private postponed: Buffer[] | null = null;
+  private currentArgvBytes = 0;
+  private softLimitSince = 0;
+  private readonly decoder: RequestDecoder;
+
+  constructor(
+    readonly id: number,
+    private readonly host: ServerHost,
+    private readonly socket: Socket,
+    readonly conn: ConnectionInfo,
+  ) {
+    this.createdAt = host.ctx.now();
+    this.lastInteraction = this.createdAt;
+    this.user = host.acl.defaultUser;
+    this.authenticated = !host.acl.defaultRequiresAuth();
+    this.decoder = new RequestDecoder({ authRequired: () => this.authRequired() });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.onClosed());
+    // Errors (ECONNRESET...) end in 'close'; listening keeps them from being thrown.
+    socket.on('error', () => undefined);
+  }
+
+  authRequired(): boolean {
+    return this.host.acl.defaultRequiresAuth() && !this.authenticated;
+  }
+
+  isSubscribed(): boolean {
+    return this.channels.size + this.patterns.size > 0;
+  }
+
+  subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** A command reply; dropped while CLIENT REPLY OFF/SKIP is in effect. */
+  reply(r: Reply): void {
+    if (r.t === 'error') this.host.stats.errorReplies++;
+    if (this.replyMode !== 'on') return;
+    this.write(encodeReply(r, this.resp));
+  }
+
+  /** Pub/sub traffic, which CLIENT REPLY does not silence. */
+  pushMessage(msg: Reply): void {
+    this.write(encodeReply(msg, this.resp));
+    this.checkPubSubLimits();
+  }
+
+  /** CLIENT REPLY SKIP takes effect after the current command. */
+  skipNextReply(): void {
+    this.skipNext = true;
+  }
+
+  /** Reply, then close (protocol errors, CLIENT KILL of oneself, a deleted user). */
+  closeAfterCurrentReply(): void {
+    this.closeAfterReply = true;
+  }
+
+  /** Drop the connection now, discarding pending output (CLIENT KILL of another client). */
+  kill(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.unregister(this);
+    this.socket.destroy();
+  }
+
+  /** Held back by CLIENT PAUSE (INFO counts these as blocked). */
+  isPostponed(): boolean {
+    return this.postponed !== null;
+  }
+
+  inputBufferBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  outputBufferBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  private isClosing(): boolean {
+    return this.closed || this.closeAfterReply;
+  }
+
+  /** Re-run a command held back by CLIENT PAUSE, then carry on with the input. */
+  resume(): void {
+    const held = this.postponed;
+    if (held === null || this.closed) return;
+    this.postponed = null;
+    this.execute(held);
+    this.processInput();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.host.stats.netInputBytes += chunk.length;
+    this.host.stats.readsProcessed++;
+    this.lastInteraction = this.host.ctx.now();
+    this.decoder.push(chunk);
+    if (this.decoder.bufferedBytes > MAX_QUERY_BUFFER) {
+      this.kill();
+      return;
+    }
+    this.processInput();
+  }
+
+  private processInput(): void {
+    while (!this.isClosing() && this.postponed === null) {
+      const next = this.decoder.next();
+      if (next === null) return;
+      if (next.kind === 'error') {
+        this.reply(reply.error(`ERR ${next.message}`));
+        this.closeAfterCurrentReply();
+        this.finishIfClosing();
+        return;
+      }
+      this.execute(next.args);
+    }
+  }
+
+  private execute(argv: Buffer[]): void {
+    this.currentArgvBytes = argv.reduce((n, a) => n + a.length, 0);
+    const outcome = processCommand(this.host, this, argv);
+    this.currentArgvBytes = 0;
+    if (outcome === 'postponed') {
+      this.postponed = argv;
+      return;
+    }
+    if (outcome === 'close') {
+      this.kill();
+      return;
+    }
+    // Same bookkeeping as Redis after each command: CLIENT CACHING covers the next command
+    // only, and a SKIP exactly one reply.
+    if (this.tracking !== null && this.lastCommand?.startsWith('client') !== true)
+      this.tracking.caching = false;
+    if (this.replyMode === 'skip') this.replyMode = 'on';
+    if (this.skipNext) {
+      this.skipNext = false;
+      if (this.replyMode === 'on') this.replyMode = 'skip';
+    }
+    this.finishIfClosing();
+  }
+
+  private finishIfClosing(): void {
+    if (!this.closeAfterReply || this.closed) return;
+    this.closed = true;
+    this.host.unregister(this);
+    this.socket.end(() => this.socket.destroy());
+  }
+
+  private write(buf: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(buf);
+    this.host.stats.netOutputBytes += buf.length;
+    this.host.stats.writesProcessed++;
+    this.lastInteraction = this.host.ctx.now();
+  }
+
+  private checkPubSubLimits(): void {
+    const pending = this.socket.writableLength;
+    if (pending > PUBSUB_HARD_LIMIT) {
+      this.kill();
+      return;
+    }
+    if (pending <= PUBSUB_SOFT_LIMIT) {
+      this.softLimitSince = 0;
+      return;
+    }
+    const now = this.host.ctx.now();
+    if (this.softLimitSince === 0) this.softLimitSince = now;
+    else if (now - this.softLimitSince > PUBSUB_SOFT_SECONDS * 1000) this.kill();
+  }
+
+  private onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.unregister(this);
+  }
+
+  /** One CLIENT LIST / CLIENT INFO line (without the trailing newline), Redis 7.0 field order. */
+  infoLine(): string {
+    const now = this.host.ctx.now();
+    let flags = '';
+    if (this.isSubscribed()) flags += 'P';
+    if (this.tracking !== null) flags += 't';
+    if (this.tracking?.bcast === true) flags += 'B';
+    if (this.closeAfterReply) flags += 'c';
+    if (this.conn.unixSocket) flags += 'U';
+    if (this.noEvict) flags += 'e';
+    if (flags === '') flags = 'N';
+    const omem = this.socket.writableLength;
+    const qbuf = this.decoder.bufferedBytes;
+    const qbufFree = this.decoder.freeBytes;
+    const fields: [string, string | number][] = [
+      ['id', this.id],
+      ['addr', this.conn.addr],
+      ['laddr', this.conn.laddr],
+      ['fd', this.conn.fd],
+      ['name', this.name === null ? '' : this.name.toString('latin1')],
+      ['age', Math.floor((now - this.createdAt) / 1000)],
+      ['idle', Math.floor((now - this.lastInteraction) / 1000)],
+      ['flags', flags],
+      ['db', 0],
+      ['sub', this.channels.size],
+      ['psub', this.patterns.size],
+      ['ssub', 0],
+      ['multi', -1],
+      ['qbuf', qbuf],
+      ['qbuf-free', qbufFree],
+      ['argv-mem', this.currentArgvBytes],
+      ['multi-mem', 0],
+      ['rbs', 0],
+      ['rbp', 0],
+      ['obl', 0],
+      ['oll', 0],
+      ['omem', omem],
+      ['tot-mem', qbuf + qbufFree + this.currentArgvBytes + omem],
+      ['events', omem > 0 ? 'rw' : 'r'],
+      ['cmd', this.lastCommand ?? 'NULL'],
+      ['user', this.user.name],
+      ['redir', this.tracking === null ? -1 : this.tracking.redirect],
+      ['resp', this.resp],
+    ];
+    return fields.map(([k, v]) => `${k}=${v}`).join(' ');
+  }
+
+  /** CLIENT KILL TYPE / CLIENT LIST TYPE: replicas and masters never connect to a sentinel. */
+  clientType(): 'normal' | 'pubsub' {
+    return this.isSubscribed() ? 'pubsub' : 'normal';
+  }
+}

@@ -1,0 +1,147 @@
+/** PING, AUTH and HELLO. */
+import { REDIS_VERSION } from '../../config/errors';
+import { reply } from '../../protocol/reply';
+import type { ClientSession } from '../client';
+import {
+  BAD_CLIENT_NAME,
+  SYNTAX_ERROR,
+  WRONGPASS_ERROR,
+  parseIntArg,
+  truncateBytes,
+  wrongArity,
+} from '../errors';
+import type { CommandCall, ServerHost } from '../types';
+
+export function ping(call: CommandCall): void {
+  const { argv } = call;
+  if (argv.length > 2) {
+    call.reply(wrongArity('ping'));
+    return;
+  }
+  // RESP2 subscribers can only read arrays, so PING answers in the pub/sub shape there.
+  if (call.client.isSubscribed() && call.client.resp === 2) {
+    call.reply(reply.array([reply.bulk('pong'), reply.bulk(argv[1] ?? '')]));
+  } else {
+    call.reply(argv[1] === undefined ? reply.simple('PONG') : reply.bulk(argv[1]));
+  }
+}
+
+/** Logs a failed login as Redis does (object = the command word as typed). */
+function tryLogin(
+  host: ServerHost,
+  client: ClientSession,
+  argv0: Buffer,
+  user: Buffer,
+  pass: Buffer,
+): boolean {
+  const username = user.toString('latin1');
+  const u = host.acl.authenticate(username, pass);
+  if (u === null) {
+    host.acl.addLogEntry({
+      reason: 'auth',
+      context: 'toplevel',
+      object: argv0.toString('latin1'),
+      username,
+      ctime: host.ctx.now(),
+      clientInfo: client.infoLine(),
+    });
+    return false;
+  }
+  client.user = u;
+  client.authenticated = true;
+  return true;
+}
+
+export function auth(call: CommandCall): void {
+  const { argv, host, client } = call;
+  if (argv.length > 3) {
+    call.reply(reply.error(SYNTAX_ERROR));
+    return;
+  }
+  let user: Buffer;
+  let pass: Buffer;
+  if (argv.length === 2) {
+    if (host.acl.defaultUser.nopass) {
+      call.reply(
+        reply.error(
+          'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+        ),
+      );
+      return;
+    }
+    user = Buffer.from('default');
+    pass = argv[1] as Buffer;
+  } else {
+    user = argv[1] as Buffer;
+    pass = argv[2] as Buffer;
+  }
+  const ok = tryLogin(host, client, argv[0] as Buffer, user, pass);
+  call.reply(ok ? reply.ok : reply.error(WRONGPASS_ERROR));
+}
+
+/** CLIENT SETNAME rules: printable ASCII without spaces; empty clears the name. */
+export function setClientName(client: ClientSession, name: Buffer): boolean {
+  if (!name.every((b) => b >= 0x21 && b <= 0x7e)) return false;
+  client.name = name.length === 0 ? null : Buffer.from(name);
+  return true;
+}
+
+export function hello(call: CommandCall): void {
+  const { argv, host, client } = call;
+  let ver = 0;
+  if (argv.length >= 2) {
+    const v = parseIntArg(argv[1]);
+    if (v === null) {
+      call.reply(reply.error('ERR Protocol version is not an integer or out of range'));
+      return;
+    }
+    if (v < 2n || v > 3n) {
+      call.reply(reply.error('NOPROTO unsupported protocol version'));
+      return;
+    }
+    ver = Number(v);
+  }
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = call.str(j);
+    if (opt.toLowerCase() === 'auth' && more >= 2) {
+      if (!tryLogin(host, client, argv[0] as Buffer, argv[j + 1] as Buffer, argv[j + 2] as Buffer)) {
+        call.reply(reply.error(WRONGPASS_ERROR));
+        return;
+      }
+      j += 2;
+    } else if (opt.toLowerCase() === 'setname' && more >= 1) {
+      if (!setClientName(client, argv[j + 1] as Buffer)) {
+        call.reply(reply.error(BAD_CLIENT_NAME));
+        return;
+      }
+      j++;
+    } else {
+      call.reply(
+        reply.error(
+          `ERR Syntax error in HELLO option '${truncateBytes(argv[j] as Buffer, Number.MAX_SAFE_INTEGER)}'`,
+        ),
+      );
+      return;
+    }
+  }
+  if (!client.authenticated) {
+    call.reply(
+      reply.error(
+        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      ),
+    );
+    return;
+  }
+  if (ver !== 0) client.resp = ver === 3 ? 3 : 2;
+  call.reply(
+    reply.map([
+      [reply.bulk('server'), reply.bulk('redis')],
+      [reply.bulk('version'), reply.bulk(REDIS_VERSION)],
+      [reply.bulk('proto'), reply.int(client.resp)],
+      [reply.bulk('id'), reply.int(client.id)],
+      [reply.bulk('mode'), reply.bulk('sentinel')],
+      [reply.bulk('modules'), reply.array([])],
+    ]),
+  );
+}

@@ -1,0 +1,31 @@
+/** Handlers by top-level command name; subcommands run their container's handler. */
+import type { CommandCall, CommandHandler } from '../types';
+import { acl } from './acl';
+import { client } from './client';
+import { command } from './command';
+import { auth, hello, ping } from './connection';
+import { psubscribe, publish, punsubscribe, subscribe, unsubscribe } from './pubsub';
+import { info, role, shutdown } from './server';
+
+/** The SENTINEL family lives in the daemon; arity, subcommand and ACL checks already ran. */
+function sentinel(call: CommandCall): void {
+  call.reply(call.host.ctx.sentinelCommand(call.argv.slice(1).map((a) => a.toString('utf8'))));
+}
+
+export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
+  ping,
+  auth,
+  hello,
+  info,
+  role,
+  shutdown,
+  publish,
+  subscribe,
+  unsubscribe,
+  psubscribe,
+  punsubscribe,
+  sentinel,
+  client,
+  acl,
+  command,
+};

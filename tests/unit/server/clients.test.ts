@@ -1,0 +1,105 @@
+/** Real client libraries and redis-cli talking to the server. */
+import { execFile } from 'child_process';
+import Redis from 'ioredis';
+import { reply } from '../../../src/protocol/reply';
+import { startServer, waitUntil, type Started } from './helpers';
+
+function redisCli(port: number, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'redis-cli',
+      ['-h', '127.0.0.1', '-p', String(port), ...args],
+      { timeout: 5000 },
+      (err, stdout) => {
+        if (err !== null) reject(err);
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+describe('client libraries', () => {
+  let s: Started | undefined;
+  const clients: Redis[] = [];
+
+  beforeAll(async () => {
+    s = await startServer(
+      { requirepass: 'pw' },
+      {
+        masters: ['mymaster'],
+        sentinelReply: (args) =>
+          args[0]?.toLowerCase() === 'get-master-addr-by-name' && args[1] === 'mymaster'
+            ? reply.array([reply.bulk('127.0.0.1'), reply.bulk('6379')])
+            : reply.nullArray,
+      },
+    );
+  });
+  afterAll(async () => {
+    clients.forEach((c) => c.disconnect());
+    await s?.server.close();
+  });
+
+  function ioredis(): Redis {
+    const c = new Redis({
+      host: '127.0.0.1',
+      port: s?.port,
+      password: 'pw',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
+    clients.push(c);
+    return c;
+  }
+
+  it('serves ioredis 6, which opens with HELLO 3 AUTH', async () => {
+    const c = ioredis();
+    await c.connect();
+    expect(await c.ping()).toBe('PONG');
+    expect(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')).toEqual(['127.0.0.1', '6379']);
+    expect(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'other')).toBeNull();
+    expect(await c.call('ROLE')).toEqual(['sentinel', ['mymaster']]);
+    expect(await c.call('CLIENT', 'INFO')).toMatch(/ resp=3\n$/);
+    await expect(c.call('GET', 'x')).rejects.toThrow(
+      "ERR unknown command 'GET', with args beginning with: 'x'",
+    );
+  });
+
+  it('delivers events to an ioredis subscriber', async () => {
+    const c = ioredis();
+    await c.connect();
+    const got: string[] = [];
+    c.on('message', (channel: string, message: string) => got.push(`${channel} ${message}`));
+    c.on('pmessage', (pattern: string, channel: string, message: string) =>
+      got.push(`${pattern} ${channel} ${message}`),
+    );
+    await c.subscribe('+switch-master');
+    await c.psubscribe('+*');
+    s?.server.publish('+switch-master', 'mymaster 127.0.0.1 6379 127.0.0.1 6380');
+    await waitUntil(() => got.length === 2, 3000, 'two messages');
+    expect(got).toEqual([
+      '+switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380',
+      '+* +switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380',
+    ]);
+  });
+
+  it('serves redis-cli, including its RESP3 mode', async () => {
+    const port = s?.port ?? 0;
+    expect(await redisCli(port, '--no-auth-warning', '-a', 'pw', 'ping')).toBe('PONG\n');
+    expect(await redisCli(port, 'ping')).toMatch(/^NOAUTH Authentication required\.\n/);
+    expect(await redisCli(port, '--no-auth-warning', '-a', 'pw', 'info', 'server')).toContain(
+      'redis_mode:sentinel',
+    );
+    expect(
+      await redisCli(
+        port,
+        '--no-auth-warning',
+        '-3',
+        '-a',
+        'pw',
+        'sentinel',
+        'get-master-addr-by-name',
+        'mymaster',
+      ),
+    ).toBe('127.0.0.1\n6379\n');
+  });
+});
