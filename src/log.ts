@@ -1,0 +1,125 @@
+/**
+ * Log lines the way redis-sentinel writes them
+ * (`<pid>:X <dd Mon yyyy HH:MM:SS.mmm> <c> <message>`), or one JSON object per line.
+ * Every line is written synchronously, so nothing is lost when the process exits right after.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Writable } from 'stream';
+import winston from 'winston';
+import type { LogLevel } from './config/types';
+import type { EventLevel, SentinelEvent } from './core/actions';
+
+export type LogFormat = 'redis' | 'json';
+
+export interface LoggerOptions {
+  /** `logfile`: '' logs to stdout; a relative path is taken from the current directory (`dir`). */
+  logfile: string;
+  level: LogLevel;
+  format: LogFormat;
+}
+
+export interface SentinelLogger {
+  log(level: EventLevel, message: string): void;
+  /** `<type> <payload>` at the event's level. */
+  event(event: SentinelEvent): void;
+  /** `loglevel` can change at runtime. */
+  setLevel(level: LogLevel): void;
+}
+
+/** Most severe first, as winston wants; Redis' `verbosity` filter is the same order reversed. */
+const LEVELS: Record<EventLevel, number> = { warning: 0, notice: 1, verbose: 2, debug: 3 };
+const LEVEL_CHAR: Record<EventLevel, string> = { debug: '.', verbose: '-', notice: '*', warning: '#' };
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Where winston formats leave the final text (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
+/** `23 Nov 2026 19:48:14.934` in local time, like Redis' `%d %b %Y %H:%M:%S.` + milliseconds. */
+export function redisTimestamp(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${two(date.getDate())} ${MONTHS[date.getMonth()]} ${date.getFullYear()} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.` +
+    String(date.getMilliseconds()).padStart(3, '0')
+  );
+}
+
+interface LineInfo {
+  level: string;
+  message: unknown;
+  time?: unknown;
+  event?: unknown;
+}
+
+function isEventLevel(level: string): level is EventLevel {
+  return level in LEVELS;
+}
+
+function isEvent(value: unknown): value is SentinelEvent {
+  return typeof value === 'object' && value !== null && 'type' in value && 'payload' in value;
+}
+
+function render(format: LogFormat, info: LineInfo): string {
+  const time = info.time instanceof Date ? info.time : new Date();
+  const message = String(info.message);
+  if (format === 'json') {
+    const event = isEvent(info.event) ? { event: info.event.type, payload: info.event.payload } : {};
+    return JSON.stringify({
+      time: time.toISOString(),
+      level: info.level,
+      pid: process.pid,
+      message,
+      ...event,
+    });
+  }
+  const c = isEventLevel(info.level) ? LEVEL_CHAR[info.level] : '#';
+  return `${process.pid}:X ${redisTimestamp(time)} ${c} ${message}`;
+}
+
+/** A sink that writes each line before write() returns, for winston's stream transport. */
+function syncStream(write: (line: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      write(chunk.toString());
+      done();
+    },
+  });
+}
+
+function lineWriter(logfile: string): (line: string) => void {
+  if (logfile === '') return (line) => process.stdout.write(line);
+  const file = path.resolve(logfile);
+  return (line) => {
+    try {
+      // Opened per line like Redis does, so log rotation needs no signal.
+      fs.appendFileSync(file, line);
+    } catch {
+      // Redis drops a line it cannot write; logging must never stop the sentinel.
+    }
+  };
+}
+
+export function createLogger(options: LoggerOptions): SentinelLogger {
+  const logger = winston.createLogger({
+    levels: LEVELS,
+    level: options.level === 'nothing' ? 'warning' : options.level,
+    silent: options.level === 'nothing',
+    format: winston.format((info) => {
+      info[MESSAGE] = render(options.format, info);
+      return info;
+    })(),
+    transports: [new winston.transports.Stream({ stream: syncStream(lineWriter(options.logfile)) })],
+  });
+  return {
+    log(level, message) {
+      logger.log({ level, message, time: new Date() });
+    },
+    event(event) {
+      logger.log({ level: event.level, message: `${event.type} ${event.payload}`, time: new Date(), event });
+    },
+    setLevel(level) {
+      logger.silent = level === 'nothing';
+      if (level !== 'nothing') logger.level = level;
+    },
+  };
+}

@@ -1,0 +1,291 @@
+/**
+ * The running sentinel: loads the config, owns the clock, the sockets, the scripts and the
+ * log, and carries out what the core decides, in the order it decides it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError, ConfigStartupError, REDIS_VERSION, strerror } from '../config/errors';
+import { checkWritable } from '../config/file-checks';
+import { flushConfig } from '../config/flush';
+import { loadConfig } from '../config/loader';
+import type { LoadedConfig } from '../config/types';
+import type { Action, SentinelEvent } from '../core/actions';
+import { Sentinel } from '../core/sentinel';
+import { sentinelCommand, type SentinelCommandEnv } from '../server/commands/sentinel';
+import { AclConfigError } from '../server/acl';
+import type { ServerContext } from '../server/context';
+import { RespServer } from '../server/server';
+import { createLogger, type LogFormat, type SentinelLogger } from '../log';
+import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
+import { HostResolver } from './resolver';
+import { ScriptRunner } from './scripts';
+
+export interface DaemonOptions {
+  logFormat: LogFormat;
+  /** Absolute path of the program, shown by INFO server. */
+  executable: string;
+}
+
+export interface Daemon {
+  readonly core: Sentinel;
+  readonly server: RespServer;
+  /** SHUTDOWN, SIGTERM, SIGINT: flush, close, exit 0. `signal` names what asked for it. */
+  shutdown(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Start-up waits at most this long for config hostnames (the harness wants a PONG within 5 s). */
+const PRIME_DNS_TIMEOUT_MS = 2000;
+/** How long shutdown waits for the listener and clients to close before exiting anyway. */
+const CLOSE_GRACE_MS = 500;
+
+/** Starts a sentinel from `configPath` and `extraArgs` (redis-style `--name value` options). */
+export async function startDaemon(
+  configPath: string,
+  extraArgs: string[],
+  opts: DaemonOptions,
+): Promise<Daemon> {
+  const config = loadOrExit(path.resolve(configPath), extraArgs, opts.logFormat);
+  // The loader only tracks `dir`; from here on relative paths (logfile, scripts) start there.
+  process.chdir(config.server.dir);
+  const logger = createLogger({
+    logfile: config.server.logfile,
+    level: config.server.loglevel,
+    format: opts.logFormat,
+  });
+  const notWritable = checkWritable(config.path);
+  if (notWritable !== null) {
+    logger.log('warning', notWritable);
+    process.exit(1);
+  }
+  logger.log('warning', 'oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
+  logger.log(
+    'warning',
+    `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`,
+  );
+  logger.log('warning', 'Configuration loaded');
+
+  const resolver = new HostResolver();
+  if (config.sentinel.resolveHostnames) await resolver.prime(configuredHosts(config), PRIME_DNS_TIMEOUT_MS);
+  const core = new Sentinel(
+    config.sentinel,
+    { now: Date.now, random: Math.random, resolve: (host) => resolver.resolve(host) },
+    { serverPort: config.server.port, requirepass: config.server.requirepass },
+  );
+  let daemon: Runtime;
+  try {
+    daemon = new Runtime(config, core, logger, opts.executable);
+  } catch (err) {
+    // Redis logs an unusable ACL setup and exits 1.
+    if (!(err instanceof AclConfigError)) throw err;
+    logger.log('warning', err.message);
+    process.exit(1);
+  }
+  await daemon.start();
+  return daemon;
+}
+
+function loadOrExit(configPath: string, extraArgs: string[], logFormat: LogFormat): LoadedConfig {
+  try {
+    return loadConfig(configPath, extraArgs);
+  } catch (err) {
+    if (err instanceof ConfigStartupError) {
+      // Redis logs these before any logfile is open, so they go to stdout.
+      createLogger({ logfile: '', level: 'notice', format: logFormat }).log('warning', err.format());
+      process.exit(1);
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.format());
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Hostnames the config names, resolved before the core first needs them. */
+function configuredHosts(config: LoadedConfig): string[] {
+  return config.sentinel.masters.flatMap((m) => [
+    m.host,
+    ...m.knownReplicas.map((r) => r.host),
+    ...m.knownSentinels.map((s) => s.host),
+  ]);
+}
+
+class Runtime implements Daemon {
+  readonly server: RespServer;
+  private readonly links: LinkManager;
+  private readonly scripts: ScriptRunner;
+  private readonly commandEnv: SentinelCommandEnv;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly config: LoadedConfig,
+    readonly core: Sentinel,
+    private readonly logger: SentinelLogger,
+    executable: string,
+  ) {
+    // Every callback into the core is followed by carrying out what it decided.
+    this.links = new LinkManager(
+      {
+        onConnected: (conn, localIp) => this.after(() => core.onConnected(conn, localIp)),
+        onReply: (token, reply) => this.after(() => core.onReply(token, reply)),
+        onConnectionClosed: (conn, reason) => this.after(() => core.onConnectionClosed(conn, reason)),
+        onPubsubMessage: (conn, channel, message) =>
+          this.after(() => core.onPubsubMessage(conn, channel, message)),
+      },
+      { bindSourceAddr: config.server.bindSourceAddr, connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS },
+    );
+    this.scripts = new ScriptRunner({
+      now: Date.now,
+      timings: () => core.tunables,
+      emit: (event) => this.emitEvent(event),
+    });
+    this.commandEnv = { scripts: this.scripts, flushConfig: () => this.flush() };
+    const context: ServerContext = {
+      config,
+      executable,
+      startTime: Date.now(),
+      now: Date.now,
+      // Runs what the command decided (a vote's flush above all) before the reply is sent.
+      sentinelCommand: (args) => this.after(() => sentinelCommand(core, this.commandEnv, args)),
+      masterNames: () => core.masterNames(),
+      infoSentinelLines: () =>
+        core.infoSentinelLines({ running: this.scripts.runningCount(), queued: this.scripts.queuedCount() }),
+      onHelloPublish: (payload) => this.after(() => core.onHelloPublish(payload)),
+      shutdown: () => void this.shutdown(),
+    };
+    this.server = new RespServer(context);
+  }
+
+  async start(): Promise<void> {
+    const { server: serverConfig } = this.config;
+    try {
+      await this.server.listen();
+    } catch (err) {
+      this.logger.log('warning', err instanceof Error ? err.message : String(err));
+      this.logger.log('warning', `Failed listening on port ${serverConfig.port} (TCP), aborting.`);
+      process.exit(1);
+    }
+    if (serverConfig.pidfile !== undefined) writePidFile(serverConfig.pidfile);
+    this.logger.log('notice', `Running mode=sentinel, port=${serverConfig.port}.`);
+    this.installProcessHandlers();
+    this.after(() => this.core.start());
+    this.scheduleTick();
+  }
+
+  async shutdown(signal?: NodeJS.Signals): Promise<void> {
+    if (this.shuttingDown) {
+      // A second Ctrl+C means "now", as in Redis.
+      if (signal === 'SIGINT') {
+        this.logger.log('warning', 'You insist... exiting now.');
+        process.exit(1);
+      }
+      return;
+    }
+    this.shuttingDown = true;
+    if (signal !== undefined) this.logger.log('warning', `Received ${signal} scheduling shutdown...`);
+    clearTimeout(this.tickTimer);
+    this.logger.log('warning', 'User requested shutdown...');
+    this.flush();
+    const { pidfile } = this.config.server;
+    if (pidfile !== undefined) {
+      this.logger.log('notice', 'Removing the pid file.');
+      fs.rmSync(pidfile, { force: true });
+    }
+    this.links.closeAll();
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.server.close(),
+      new Promise<void>((resolve) => {
+        grace = setTimeout(resolve, CLOSE_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(grace);
+    this.logger.log('warning', 'Sentinel is now ready to exit, bye bye...');
+    process.exit(0);
+  }
+
+  /** Runs a core call, then the actions it queued, before anything else can happen. */
+  private after<T>(call: () => T): T {
+    const result = call();
+    for (const action of this.core.drain()) this.execute(action);
+    return result;
+  }
+
+  private execute(action: Action): void {
+    switch (action.kind) {
+      case 'connect':
+      case 'close':
+      case 'send':
+        this.links.execute(action);
+        return;
+      case 'event':
+        this.emitEvent(action.event);
+        return;
+      case 'log':
+        this.logger.log(action.level, action.message);
+        return;
+      case 'flush-config':
+        this.flush();
+        return;
+      case 'script':
+        this.scripts.schedule(action.argv);
+        return;
+      case 'exit':
+        // SENTINEL SIMULATE-FAILURE: the core already logged why.
+        process.exit(action.code);
+    }
+  }
+
+  /** Log line, plus a pub/sub message on the channel named like the event unless it is debug. */
+  private emitEvent(event: SentinelEvent): void {
+    this.logger.event(event);
+    if (event.level !== 'debug') this.server.publish(event.type, event.payload);
+  }
+
+  /** Rewrites the config file from the core's state; false (and a warning line) when it failed. */
+  private flush(): boolean {
+    try {
+      const { warning } = flushConfig(this.config.path, this.config.server, this.core.snapshot());
+      if (warning !== undefined) this.logger.log('warning', warning);
+      this.logger.log('notice', 'Sentinel new configuration saved on disk');
+      return true;
+    } catch (err) {
+      this.logger.log(
+        'warning',
+        `WARNING: Sentinel was not able to save the new configuration on disk!!!: ${strerror(err)}`,
+      );
+      return false;
+    }
+  }
+
+  /** One sentinel timer pass every 52-100 ms: instances first, then scripts (§1.2). */
+  private scheduleTick(): void {
+    this.tickTimer = setTimeout(() => {
+      this.after(() => this.core.tick());
+      this.scripts.check();
+      this.scheduleTick();
+    }, this.core.nextTickDelay());
+  }
+
+  private installProcessHandlers(): void {
+    process.on('SIGTERM', () => void this.shutdown('SIGTERM'));
+    process.on('SIGINT', () => void this.shutdown('SIGINT'));
+    // Redis ignores SIGHUP; Node's default would kill the process.
+    process.on('SIGHUP', () => undefined);
+    process.on('uncaughtException', (err) => {
+      // The config file is only ever replaced atomically, so dying here cannot tear it.
+      this.logger.log('warning', `Uncaught exception, exiting: ${err.stack ?? err.message}`);
+      process.exit(1);
+    });
+  }
+}
+
+/** Best effort, like Redis: a pidfile that cannot be written is not an error. */
+function writePidFile(file: string): void {
+  try {
+    fs.writeFileSync(file, `${process.pid}\n`);
+  } catch {
+    // Nothing to do: Redis ignores it too.
+  }
+}
