@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Makes sure redis-server, redis-sentinel and redis-cli are on PATH before tests and the demo.
+// Installs them with apt-get when running as root on Debian/Ubuntu; otherwise explains how.
+'use strict';
+
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const BINARIES = ['redis-server', 'redis-sentinel', 'redis-cli'];
+const PACKAGES = ['redis-server', 'redis-sentinel', 'redis-tools'];
+// Where Debian's packages start their services; our tests and demo never use these ports.
+const SERVICES = [
+  { unit: 'redis-server', port: 6379 },
+  { unit: 'redis-sentinel', port: 26379 },
+];
+
+function onPath(name) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function run(command, args) {
+  console.log(`$ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+function explainAndExit(missing) {
+  console.error(
+    [
+      `ts-sentinel needs ${missing.join(', ')} on PATH (Redis 7.0 or newer) for its tests and demo.`,
+      'Install them with:',
+      '  Debian/Ubuntu:  sudo apt-get install -y redis-server redis-sentinel redis-tools',
+      '  macOS:          brew install redis',
+      'then run the command again.',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+
+// The package scripts start services; stop only those that were not running before we installed.
+function stopService(unit) {
+  const systemd = fs.existsSync('/run/systemd/system') && onPath('systemctl');
+  if (systemd) spawnSync('systemctl', ['stop', unit], { stdio: 'inherit' });
+  else if (fs.existsSync(`/etc/init.d/${unit}`))
+    spawnSync(`/etc/init.d/${unit}`, ['stop'], { stdio: 'inherit' });
+}
+
+async function main() {
+  const missing = BINARIES.filter((name) => !onPath(name));
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !onPath('apt-get')) explainAndExit(missing);
+
+  const before = await Promise.all(SERVICES.map((s) => listening(s.port)));
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', ...PACKAGES]);
+  for (const [i, service] of SERVICES.entries()) {
+    if (before[i] || !(await listening(service.port))) continue;
+    console.log(`Stopping the ${service.unit} service the install started on port ${service.port}.`);
+    stopService(service.unit);
+    if (await listening(service.port)) {
+      console.warn(
+        `warning: something still listens on ${service.port}; ts-sentinel does not use that port.`,
+      );
+    }
+  }
+  const stillMissing = BINARIES.filter((name) => !onPath(name));
+  if (stillMissing.length > 0) explainAndExit(stillMissing);
+}
+
+main().catch((e) => {
+  console.error(`ensure-redis: ${e.message}`);
+  process.exit(1);
+});
