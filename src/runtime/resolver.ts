@@ -1,7 +1,10 @@
 /**
- * Hostname -> IP for the core, which must not wait: answers come from a cache that DNS
- * lookups refresh in the background (redis-sentinel resolves with blocking calls instead).
+ * Hostname -> IP for the core, which must answer synchronously: answers come from a cache
+ * that DNS lookups refresh in the background. Only a name never seen before is resolved
+ * with a blocking call, as redis-sentinel resolves every time (SENTINEL MONITOR must
+ * accept `localhost` in the same command).
  */
+import { execFileSync } from 'child_process';
 import { promises as dns } from 'dns';
 import { isIP } from 'net';
 
@@ -11,6 +14,24 @@ export const RESOLVE_REFRESH_MS = 1000;
 export type Lookup = (host: string) => Promise<string>;
 
 const systemLookup: Lookup = async (host) => (await dns.lookup(host)).address;
+
+/** Bounds the one blocking lookup a new name costs. */
+const BLOCKING_LOOKUP_TIMEOUT_MS = 2000;
+
+/** getaddrinfo through getent(1), the libc resolver without a thread pool; null when it fails. */
+export function blockingLookup(host: string): string | null {
+  try {
+    const out = execFileSync('getent', ['ahosts', host], {
+      encoding: 'utf8',
+      timeout: BLOCKING_LOOKUP_TIMEOUT_MS,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const first = out.split('\n')[0]?.split(/\s+/)[0] ?? '';
+    return isIP(first) ? first : null;
+  } catch {
+    return null;
+  }
+}
 
 interface Entry {
   ip: string | null;
@@ -24,6 +45,7 @@ export class HostResolver {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly lookup: Lookup = systemLookup,
+    private readonly lookupNow: (host: string) => string | null = blockingLookup,
   ) {}
 
   /** The last known IP of `host` (itself for an IP literal); null until a lookup succeeded. */
@@ -31,8 +53,13 @@ export class HostResolver {
     if (isIP(host)) return host;
     const key = host.toLowerCase();
     const entry = this.cache.get(key);
-    if (!entry || this.now() - entry.fetchedAt >= RESOLVE_REFRESH_MS) void this.refresh(key);
-    return entry?.ip ?? null;
+    if (!entry) {
+      const ip = this.lookupNow(key);
+      this.cache.set(key, { ip, fetchedAt: this.now(), inFlight: false });
+      return ip;
+    }
+    if (this.now() - entry.fetchedAt >= RESOLVE_REFRESH_MS) void this.refresh(key);
+    return entry.ip;
   }
 
   /**

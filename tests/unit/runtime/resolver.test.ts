@@ -10,7 +10,11 @@ function fakeDns() {
     if (ip === undefined) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
     return ip;
   };
-  return { answers, calls, lookup };
+  const lookupNow = (host: string) => {
+    calls.push(`now:${host}`);
+    return answers.get(host) ?? null;
+  };
+  return { answers, calls, lookup, lookupNow };
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
@@ -23,7 +27,7 @@ describe('HostResolver', () => {
 
   it('passes IP literals through without a lookup', () => {
     const dns = fakeDns();
-    const resolver = new HostResolver(() => clock, dns.lookup);
+    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
     expect(resolver.resolve('127.0.0.1')).toBe('127.0.0.1');
     expect(resolver.resolve('::1')).toBe('::1');
     expect(dns.calls).toEqual([]);
@@ -32,11 +36,11 @@ describe('HostResolver', () => {
   it('answers from the cache and refreshes it in the background once stale', async () => {
     const dns = fakeDns();
     dns.answers.set('redis-a', '10.0.0.5');
-    const resolver = new HostResolver(() => clock, dns.lookup);
-    expect(resolver.resolve('redis-a')).toBeNull();
-    await flush();
+    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
+    // A name seen for the first time is resolved on the spot.
+    expect(resolver.resolve('redis-a')).toBe('10.0.0.5');
     expect(resolver.resolve('REDIS-A')).toBe('10.0.0.5');
-    expect(dns.calls).toEqual(['redis-a']);
+    expect(dns.calls).toEqual(['now:redis-a']);
 
     dns.answers.set('redis-a', '10.0.0.6');
     clock += RESOLVE_REFRESH_MS - 1;
@@ -53,7 +57,7 @@ describe('HostResolver', () => {
   it('keeps the last address when a refresh fails', async () => {
     const dns = fakeDns();
     dns.answers.set('redis-b', '10.0.0.7');
-    const resolver = new HostResolver(() => clock, dns.lookup);
+    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
     await resolver.prime(['redis-b', '127.0.0.1'], 1000);
     expect(dns.calls).toEqual(['redis-b']);
     dns.answers.delete('redis-b');
@@ -66,12 +70,15 @@ describe('HostResolver', () => {
 
   it('returns null for a name that never resolved, without piling up lookups', async () => {
     const dns = fakeDns();
-    const resolver = new HostResolver(() => clock, dns.lookup);
+    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
     expect(resolver.resolve('nowhere')).toBeNull();
     expect(resolver.resolve('nowhere')).toBeNull();
     await flush();
-    expect(dns.calls).toEqual(['nowhere']);
+    expect(dns.calls).toEqual(['now:nowhere']);
+    clock += RESOLVE_REFRESH_MS;
     expect(resolver.resolve('nowhere')).toBeNull();
+    await flush();
+    expect(dns.calls).toEqual(['now:nowhere', 'nowhere']);
   });
 
   it('stops waiting for a slow lookup after the timeout', async () => {
@@ -87,6 +94,11 @@ describe('HostResolver', () => {
     answer('10.0.0.9');
     await flush();
     expect(resolver.resolve('slow-host')).toBe('10.0.0.9');
+  });
+
+  it('resolves a new name at once with the blocking system lookup', () => {
+    expect(['127.0.0.1', '::1']).toContain(new HostResolver().resolve('localhost'));
+    expect(new HostResolver().resolve('no-such-host.invalid')).toBeNull();
   });
 
   it('resolves localhost through the system resolver', async () => {
