@@ -17,7 +17,8 @@ const WRONG_ARG_COUNT = 'wrong number of arguments';
 const MAX_BIND_ADDRESSES = 16;
 const INT_MAX = 2147483647n;
 const UINT_MAX = 4294967295n;
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'verbose', 'notice', 'warning'];
+/** The `loglevel` values a 7.0 config file may hold (7.2's `nothing` is refused at load). */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'verbose', 'notice', 'warning'];
 
 /** What reading the directives so far has produced. */
 export interface ServerState {

@@ -37,7 +37,12 @@ export type Action =
   /** Close a connection the core no longer wants; no `onConnectionClosed` is expected for it. */
   | { readonly kind: 'close'; readonly conn: ConnId }
   /** Send one command; its reply comes back through `onReply(token, reply)`. */
-  | { readonly kind: 'send'; readonly conn: ConnId; readonly token: number; readonly command: readonly string[] }
+  | {
+      readonly kind: 'send';
+      readonly conn: ConnId;
+      readonly token: number;
+      readonly command: readonly string[];
+    }
   | { readonly kind: 'event'; readonly event: SentinelEvent }
   /** A log line that is not an event (e.g. `Next failover delay: ...`). */
   | { readonly kind: 'log'; readonly level: EventLevel; readonly message: string }

@@ -391,7 +391,14 @@ export class Sentinel {
     this.conns.set(conn, { link, channel, owner: inst, localIp: null });
     if (channel === 'cmd') link.cmdConn = conn;
     else link.pubsubConn = conn;
-    this.actions.push({ kind: 'connect', conn, link: link.id, channel, ip: inst.addr.ip, port: inst.addr.port });
+    this.actions.push({
+      kind: 'connect',
+      conn,
+      link: link.id,
+      channel,
+      ip: inst.addr.ip,
+      port: inst.addr.port,
+    });
     return conn;
   }
 
@@ -451,7 +458,8 @@ export class Sentinel {
 
   private sendHandshake(inst: Instance, channel: LinkChannel): void {
     const { user, pass } = this.credentials(inst);
-    if (pass !== undefined) this.send(inst, channel, user !== undefined ? ['AUTH', user, pass] : ['AUTH', pass], null);
+    if (pass !== undefined)
+      this.send(inst, channel, user !== undefined ? ['AUTH', user, pass] : ['AUTH', pass], null);
     const suffix = channel === 'cmd' ? 'cmd' : 'pubsub';
     this.send(inst, channel, ['CLIENT', 'SETNAME', `sentinel-${this.myid.slice(0, 8)}-${suffix}`], null);
   }
@@ -646,7 +654,10 @@ export class Sentinel {
     if (inst.kind === 'slave') {
       inst.masterLinkDownTimeMs = info.masterLinkDownTimeMs;
       if (info.role === 'slave') {
-        if (info.masterHost !== null && info.masterHost.toLowerCase() !== inst.reportedMasterHost?.toLowerCase()) {
+        if (
+          info.masterHost !== null &&
+          info.masterHost.toLowerCase() !== inst.reportedMasterHost?.toLowerCase()
+        ) {
           inst.reportedMasterHost = info.masterHost;
           inst.slaveConfChangeTime = now;
         }
@@ -674,7 +685,11 @@ export class Sentinel {
     if (this.tilt || inst.kind !== 'slave') return;
     const master = inst.master;
     if (role === 'master') {
-      if (inst.promoted && master.failoverInProgress && master.failoverState === FailoverState.WaitPromotion) {
+      if (
+        inst.promoted &&
+        master.failoverInProgress &&
+        master.failoverState === FailoverState.WaitPromotion
+      ) {
         this.promotionConfirmed(master, inst, now);
       } else {
         const wait = this.tunables.publishPeriod * 4;
@@ -690,10 +705,15 @@ export class Sentinel {
     }
     if (
       role === 'slave' &&
-      (inst.reportedMasterPort !== master.addr.port || !this.hostMatches(master.addr, inst.reportedMasterHost))
+      (inst.reportedMasterPort !== master.addr.port ||
+        !this.hostMatches(master.addr, inst.reportedMasterHost))
     ) {
       const wait = master.failoverTimeoutMs;
-      if (this.masterLooksSane(master, now) && this.noDownFor(inst, wait, now) && now - inst.slaveConfChangeTime > wait) {
+      if (
+        this.masterLooksSane(master, now) &&
+        this.noDownFor(inst, wait, now) &&
+        now - inst.slaveConfChangeTime > wait
+      ) {
         if (this.sendSlaveOf(inst, master.addr)) this.emit('notice', '+fix-slave-config', inst);
       }
     }
@@ -769,7 +789,12 @@ export class Sentinel {
     if (!si) {
       const removed = this.removePeersWithRunid(master, h.runid);
       if (removed > 0) {
-        this.emit('notice', '+sentinel-address-switch', master, `ip ${h.sentinelIp} port ${h.sentinelPort} for ${h.runid}`);
+        this.emit(
+          'notice',
+          '+sentinel-address-switch',
+          master,
+          `ip ${h.sentinelIp} port ${h.sentinelPort} for ${h.runid}`,
+        );
       } else {
         const other = this.findPeer(master, h.sentinelIp, h.sentinelPort, null);
         if (other) {
@@ -815,7 +840,12 @@ export class Sentinel {
     if (si) si.lastHelloTime = this.env.now();
   }
 
-  private findPeer(master: MasterInstance, ip: string, port: number, runid: string | null): PeerSentinel | null {
+  private findPeer(
+    master: MasterInstance,
+    ip: string,
+    port: number,
+    runid: string | null,
+  ): PeerSentinel | null {
     const addr = this.makeAddress(ip, port, true);
     if (!addr) return null;
     for (const s of master.sentinels.values()) {
@@ -844,7 +874,8 @@ export class Sentinel {
       other.addr = { ...si.addr };
       updated++;
     }
-    if (updated > 0) this.emit('notice', '+sentinel-address-update', si, `${updated} additional matching instances`);
+    if (updated > 0)
+      this.emit('notice', '+sentinel-address-update', si, `${updated} additional matching instances`);
   }
 
   // ------------------------------------------------- SDOWN / ODOWN / TILT
@@ -1254,7 +1285,12 @@ export class Sentinel {
     return true;
   }
 
-  private clientReconfigScript(master: MasterInstance, role: 'leader' | 'observer', from: Address, to: Address): void {
+  private clientReconfigScript(
+    master: MasterInstance,
+    role: 'leader' | 'observer',
+    from: Address,
+    to: Address,
+  ): void {
     if (!master.clientReconfigScript) return;
     this.actions.push({
       kind: 'script',
@@ -1453,7 +1489,10 @@ export class Sentinel {
       problems.push('Not enough available Sentinels to reach the majority and authorize a failover');
     }
     if (problems.length === 0) {
-      return { ok: true, text: `OK ${usable} usable Sentinels. Quorum and failover authorization can be reached` };
+      return {
+        ok: true,
+        text: `OK ${usable} usable Sentinels. Quorum and failover authorization can be reached`,
+      };
     }
     return { ok: false, text: `NOQUORUM ${usable} usable Sentinels. ${problems.join('. ')}` };
   }
@@ -1461,7 +1500,8 @@ export class Sentinel {
   /** INFO sentinel body (§10.5). */
   infoSentinelLines(scripts: { running: number; queued: number }): string[] {
     const now = this.env.now();
-    const simFlags = (this.simFailure.crashAfterElection ? 1 : 0) | (this.simFailure.crashAfterPromotion ? 2 : 0);
+    const simFlags =
+      (this.simFailure.crashAfterElection ? 1 : 0) | (this.simFailure.crashAfterPromotion ? 2 : 0);
     const lines = [
       `sentinel_masters:${this.masters.size}`,
       `sentinel_tilt:${this.tilt ? 1 : 0}`,

@@ -464,8 +464,11 @@ export interface SentinelOptions {
   /**
    * sentinel.conf text, or `{path}` of an existing file (copied, since the sentinel rewrites it).
    * `port <n>` is added when the text has none, `bind 127.0.0.1` when it has no bind line.
+   * With `{path, inPlace: true}` the file is run where it is, untouched (its directory becomes the
+   * working directory); it must name its port. This is how one sentinel executable takes over
+   * the file another one left behind.
    */
-  conf: string | { path: string };
+  conf: string | { path: string; inPlace?: boolean };
   port?: number;
   /** argv of the executable; defaults to sentinelBin(). */
   bin?: readonly string[];
@@ -488,6 +491,19 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
     throw new Error(`${ourCli} does not exist: run \`npm run build\` first, or set SENTINEL_BIN`);
   }
   const fixedPort = portInText !== undefined ? Number(portInText) : opts.port;
+  if (typeof opts.conf !== 'string' && opts.conf.inPlace === true) {
+    const confPath = path.resolve(opts.conf.path);
+    if (portInText === undefined) throw new Error(`startSentinel: ${confPath} has no port line`);
+    if (opts.dir !== undefined && path.resolve(opts.dir) !== path.dirname(confPath)) {
+      throw new Error(`startSentinel: dir ${opts.dir} given but ${confPath} is run in place`);
+    }
+    const dir = path.dirname(confPath);
+    const launch = { command, args: [...binArgs, confPath] };
+    return startWithPortRetry(fixedPort, (port) => {
+      const logPath = path.join(dir, 'sentinel.log');
+      return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg);
+    });
+  }
   return startWithPortRetry(fixedPort, (port) => {
     const dir = opts.dir ?? reg.makeTempDir(`sentinel-${port}`);
     const confPath = path.join(dir, 'sentinel.conf');

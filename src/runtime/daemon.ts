@@ -17,6 +17,7 @@ import type { ServerContext } from '../server/context';
 import { RespServer } from '../server/server';
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
+import { DEFAULT_DAEMON_PIDFILE, restartInBackground, takeDaemonChildMarker } from './daemonize';
 import { HostResolver } from './resolver';
 import { ScriptRunner } from './scripts';
 
@@ -44,6 +45,8 @@ export async function startDaemon(
   extraArgs: string[],
   opts: DaemonOptions,
 ): Promise<Daemon> {
+  const daemonChild = takeDaemonChildMarker();
+  const launchDir = process.cwd();
   const config = loadOrExit(path.resolve(configPath), extraArgs, opts.logFormat);
   // The loader only tracks `dir`; from here on relative paths (logfile, scripts) start there.
   process.chdir(config.server.dir);
@@ -56,6 +59,10 @@ export async function startDaemon(
   if (notWritable !== null) {
     logger.log('warning', notWritable);
     process.exit(1);
+  }
+  // As in Redis: config errors are reported in the foreground, everything after in the background.
+  if (config.server.daemonize && !daemonChild) {
+    await restartInBackground(launchDir, (message) => logger.log('warning', message));
   }
   logger.log('warning', 'oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   logger.log(
@@ -73,7 +80,9 @@ export async function startDaemon(
   );
   let daemon: Runtime;
   try {
-    daemon = new Runtime(config, core, logger, opts.executable);
+    // A daemon without a pidfile writes Redis' default one.
+    const pidfile = config.server.pidfile ?? (daemonChild ? DEFAULT_DAEMON_PIDFILE : undefined);
+    daemon = new Runtime(config, core, logger, opts.executable, pidfile);
   } catch (err) {
     // Redis logs an unusable ACL setup and exits 1.
     if (!(err instanceof AclConfigError)) throw err;
@@ -123,6 +132,8 @@ class Runtime implements Daemon {
     readonly core: Sentinel,
     private readonly logger: SentinelLogger,
     executable: string,
+    /** Written once listening, removed at shutdown. */
+    private readonly pidfile: string | undefined,
   ) {
     // Every callback into the core is followed by carrying out what it decided.
     this.links = new LinkManager(
@@ -140,7 +151,16 @@ class Runtime implements Daemon {
       timings: () => core.tunables,
       emit: (event) => this.emitEvent(event),
     });
-    this.commandEnv = { scripts: this.scripts, flushConfig: () => this.flush() };
+    this.commandEnv = {
+      scripts: this.scripts,
+      flushConfig: () => this.flush(),
+      getLogLevel: () => config.server.loglevel,
+      setLogLevel: (level) => {
+        // Kept in the server config too, so that the next flush writes it (as 7.2 does).
+        config.server.loglevel = level;
+        logger.setLevel(level);
+      },
+    };
     const context: ServerContext = {
       config,
       executable,
@@ -166,7 +186,7 @@ class Runtime implements Daemon {
       this.logger.log('warning', `Failed listening on port ${serverConfig.port} (TCP), aborting.`);
       process.exit(1);
     }
-    if (serverConfig.pidfile !== undefined) writePidFile(serverConfig.pidfile);
+    if (this.pidfile !== undefined) writePidFile(this.pidfile);
     this.logger.log('notice', `Running mode=sentinel, port=${serverConfig.port}.`);
     this.installProcessHandlers();
     this.after(() => this.core.start());
@@ -187,7 +207,7 @@ class Runtime implements Daemon {
     clearTimeout(this.tickTimer);
     this.logger.log('warning', 'User requested shutdown...');
     this.flush();
-    const { pidfile } = this.config.server;
+    const { pidfile } = this;
     if (pidfile !== undefined) {
       this.logger.log('notice', 'Removing the pid file.');
       fs.rmSync(pidfile, { force: true });

@@ -56,7 +56,10 @@ function runSeed(seed: number): Verdict {
     const dead = sentinels.filter((s) => !s.alive);
     switch (Math.floor(random() * 9)) {
       case 0: {
-        const current = pick(random, sentinels.filter((s) => s.alive)).master().addr.port;
+        const current = pick(
+          random,
+          sentinels.filter((s) => s.alive),
+        ).master().addr.port;
         world.killRedis(current);
         break;
       }
@@ -113,9 +116,13 @@ function runSeed(seed: number): Verdict {
     checkEpochs();
   }
   if (!converged()) {
-    const views = sentinels.map((s) => `${s.port}->${s.core.currentMasterAddress(s.master()).port}`).join(' ');
+    const views = sentinels
+      .map((s) => `${s.port}->${s.core.currentMasterAddress(s.master()).port}`)
+      .join(' ');
     const roles = REDIS_PORTS.map((p) => `${p}:${world.redis.get(p)!.role}`).join(' ');
-    violations.push(`no convergence ${CONVERGE_MS / 1000}s after healing: sentinels ${views}; redis ${roles}`);
+    violations.push(
+      `no convergence ${CONVERGE_MS / 1000}s after healing: sentinels ${views}; redis ${roles}`,
+    );
   }
 
   // One leader per epoch, one vote per sentinel per epoch.
@@ -171,7 +178,9 @@ describe('seeded simulation of the core', () => {
     );
     const report = failures
       .slice(0, 5)
-      .map((f) => `seed ${f.seed}: ${f.violations.join('; ')} (replay: SIM_SEEDS=${f.seed} npx jest tests/sim)`);
+      .map(
+        (f) => `seed ${f.seed}: ${f.violations.join('; ')} (replay: SIM_SEEDS=${f.seed} npx jest tests/sim)`,
+      );
     expect(report).toEqual([]);
   });
 });

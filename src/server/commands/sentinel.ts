@@ -3,6 +3,8 @@
  * Decisions and state changes live in the core; this file only translates.
  */
 import { accessSync, constants } from 'node:fs';
+import { LOG_LEVELS } from '../../config/server-directives';
+import type { LogLevel } from '../../config/types';
 import { FAILOVER_STATE_NAMES, type Instance, type MasterInstance, instanceFlags } from '../../core/model';
 import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS } from '../../core/tunables';
@@ -15,6 +17,10 @@ export interface SentinelCommandEnv {
   scripts: ScriptQueueView;
   /** Rewrites the config file now; false when it could not be saved. */
   flushConfig(): boolean;
+  /** The server's `loglevel`, which SENTINEL CONFIG reads and sets as Redis 7.2 does. */
+  getLogLevel(): LogLevel;
+  /** Applies at once and is persisted by the next flush. */
+  setLogLevel(level: LogLevel): void;
 }
 
 const NO_SUCH_MASTER = reply.error('ERR No such master with that name');
@@ -227,7 +233,12 @@ function isMasterDownByAddr(core: Sentinel, args: readonly string[]): Reply {
   if (port === null || epoch === null || epoch < 0n) {
     return reply.error('ERR value is not an integer or out of range');
   }
-  const [down, leader, leaderEpoch] = core.isMasterDownByAddr(args[1] ?? '', Number(port), epoch, args[4] ?? '*');
+  const [down, leader, leaderEpoch] = core.isMasterDownByAddr(
+    args[1] ?? '',
+    Number(port),
+    epoch,
+    args[4] ?? '*',
+  );
   return reply.array([reply.int(down), reply.bulk(leader), reply.int(leaderEpoch)]);
 }
 
@@ -436,7 +447,10 @@ function simulateFailure(core: Sentinel, flags: readonly string[]): Reply {
 function debug(core: Sentinel, args: readonly string[]): Reply {
   if (args.length === 0) {
     return reply.map(
-      DEBUG_KEYS.map(([name, key]) => [reply.bulk(name.toUpperCase()), reply.bulk(String(core.tunables[key]))]),
+      DEBUG_KEYS.map(([name, key]) => [
+        reply.bulk(name.toUpperCase()),
+        reply.bulk(String(core.tunables[key])),
+      ]),
     );
   }
   for (let j = 0; j < args.length; j += 2) {
@@ -447,7 +461,8 @@ function debug(core: Sentinel, args: readonly string[]): Reply {
     }
     const value = args[j + 1] ?? '';
     const n = parseInteger(value);
-    if (n === null || n <= 0n) return reply.error(`ERR Invalid argument '${value}' for SENTINEL DEBUG '${option}'`);
+    if (n === null || n <= 0n)
+      return reply.error(`ERR Invalid argument '${value}' for SENTINEL DEBUG '${option}'`);
     core.tunables[key] = Number(n);
   }
   return reply.ok;
@@ -460,9 +475,11 @@ const CONFIG_PARAMS = [
   'announce-port',
   'sentinel-user',
   'sentinel-pass',
+  // Not in 7.0; Redis 7.2 added it, last in CONFIG GET's order.
+  'loglevel',
 ] as const;
 
-function configValue(core: Sentinel, name: (typeof CONFIG_PARAMS)[number]): string {
+function configValue(core: Sentinel, env: SentinelCommandEnv, name: (typeof CONFIG_PARAMS)[number]): string {
   switch (name) {
     case 'resolve-hostnames':
       return core.resolveHostnames ? 'yes' : 'no';
@@ -476,6 +493,8 @@ function configValue(core: Sentinel, name: (typeof CONFIG_PARAMS)[number]): stri
       return core.sentinelUser ?? '';
     case 'sentinel-pass':
       return core.sentinelPass ?? '';
+    case 'loglevel':
+      return env.getLogLevel();
   }
 }
 
@@ -484,7 +503,7 @@ function config(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]
   if (action === 'get' && args.length === 3) {
     const pattern = args[2] ?? '';
     const matching = CONFIG_PARAMS.filter((p) => globMatch(pattern, p, true));
-    return reply.bulkMap(matching.map((p) => [p, configValue(core, p)]));
+    return reply.bulkMap(matching.map((p) => [p, configValue(core, env, p)]));
   }
   if (action !== 'set' || args.length !== 4) {
     return reply.error('ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.');
@@ -521,6 +540,14 @@ function config(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]
       core.sentinelPass = value === '' ? undefined : value;
       dropSentinelLinks = true;
       break;
+    case 'loglevel': {
+      // Case-insensitive as in 7.2, which also takes `nothing`; the flush writes the level into
+      // the config, and a 7.0 config file cannot hold `nothing`, so it is refused here.
+      const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+      if (level === undefined) return badValue;
+      env.setLogLevel(level);
+      break;
+    }
     default:
       return reply.error(`ERR Invalid argument '${param}' to SENTINEL CONFIG SET`);
   }

@@ -139,7 +139,11 @@ describe('failover by a lone sentinel', () => {
     expect(s.has('+switch-master')).toBe(false);
     // Next attempt only after 2 x failover-timeout.
     const abortAt = s.events.find((e) => e.type === '-failover-abort-no-good-slave')!.t;
-    world.until(() => s.events.filter((e) => e.type === '+try-failover').length === 2, 40000, 'second attempt');
+    world.until(
+      () => s.events.filter((e) => e.type === '+try-failover').length === 2,
+      40000,
+      'second attempt',
+    );
     const second = s.events.filter((e) => e.type === '+try-failover')[1]!.t;
     expect(second - abortAt).toBeGreaterThanOrEqual(20000 - 1000);
   });
@@ -160,7 +164,10 @@ describe('failover by a lone sentinel', () => {
     const { world, s, master } = lonelySentinel(9);
     world.advance(1000);
     expect(s.core.userFailover('mymaster')).toEqual({ ok: true });
-    expect(s.core.userFailover('mymaster')).toEqual({ ok: false, error: 'INPROG Failover already in progress' });
+    expect(s.core.userFailover('mymaster')).toEqual({
+      ok: false,
+      error: 'INPROG Failover already in progress',
+    });
     world.run(s);
     world.until(() => s.has('+switch-master'), 30000, 'forced switch');
     expect(master().addr.port).not.toBe(6380);

@@ -6,7 +6,9 @@ function threeSentinels(seed: number) {
   world.addRedis(6380);
   world.addRedis(6381, 6380);
   world.addRedis(6382, 6380);
-  const sentinels = [26379, 26380, 26381].map((p) => world.addSentinel(p, sentinelConfig(6380, { quorum: 2 })));
+  const sentinels = [26379, 26380, 26381].map((p) =>
+    world.addSentinel(p, sentinelConfig(6380, { quorum: 2 })),
+  );
   world.until(
     () => sentinels.every((s) => s.core.masters.get('mymaster')!.sentinels.size === 2),
     10000,
