@@ -1,0 +1,325 @@
+'use strict';
+/**
+ * Failover time: a master, two replicas and three sentinels (quorum 2), or one sentinel
+ * (quorum 1) with --single, all on free loopback ports and fresh for every run. The master is
+ * killed with SIGKILL and we time, from the kill:
+ *   (a) +switch-master reaching a PSUBSCRIBE client of the first sentinel,
+ *   (b) SENTINEL GET-MASTER-ADDR-BY-NAME on that sentinel returning the new address,
+ *   (c) the first SET accepted by the new master at that address.
+ * The first moment each failover event was published by any sentinel is kept as a breakdown.
+ */
+const lib = require('./lib');
+
+const { cluster, now, out } = lib;
+const { command, items, record, RespClient, sleep, startRedis, startSentinel, text, waitFor } = cluster;
+
+const NAME = 'mymaster';
+/** Short enough to resolve (b) to a few ms, long enough not to load the sentinel measured. */
+const POLL_MS = 5;
+/** Events kept for the breakdown, in the order a failover publishes them. */
+const EVENTS = [
+  '+sdown',
+  '+odown',
+  '+try-failover',
+  '+elected-leader',
+  '+selected-slave',
+  '+promoted-slave',
+  '+switch-master',
+];
+
+const HELP = `Usage: node bench/failover.js [options]
+
+Failover time from kill -9 of the master, over fresh topologies (master + 2 replicas,
+3 sentinels with quorum 2, or 1 sentinel with quorum 1 with --single).
+
+  --runs N               failovers per implementation (default 5)
+  --single               one sentinel, quorum 1
+  --down-after MS        down-after-milliseconds (default 1000)
+  --failover-timeout MS  failover-timeout (default 10000)
+  --run-timeout MS       give up on one failover after this long (default 60000)
+  --steady MS            wait after all sentinels agree, before the kill, plus a random
+                         0-1000 ms (default 2000)
+${lib.IMPL_HELP}
+`;
+
+const OPTIONS = {
+  runs: { type: 'string', default: '5' },
+  single: { type: 'boolean', default: false },
+  'down-after': { type: 'string', default: '1000' },
+  'failover-timeout': { type: 'string', default: '10000' },
+  'run-timeout': { type: 'string', default: '60000' },
+  steady: { type: 'string', default: '2000' },
+};
+const INTEGERS = ['runs', 'down-after', 'failover-timeout', 'run-timeout', 'steady'];
+
+/** Every sentinel knows the master, both replicas (linked) and every other sentinel. */
+async function settled(port, replicaCount, peerCount) {
+  const master = record(await command(port, ['SENTINEL', 'MASTER', NAME]));
+  if (master.flags !== 'master') return false;
+  const replicas = items(await command(port, ['SENTINEL', 'REPLICAS', NAME])).map(record);
+  if (replicas.length !== replicaCount) return false;
+  if (replicas.some((r) => r.flags !== 'slave' || r['master-link-status'] !== 'ok')) return false;
+  const peers = items(await command(port, ['SENTINEL', 'SENTINELS', NAME])).map(record);
+  return peers.length === peerCount && peers.every((p) => p.flags === 'sentinel');
+}
+
+async function replicaLinked(port) {
+  const info = cluster.parseInfo(text(await command(port, ['INFO', 'replication'])));
+  return info.role === 'slave' && info.master_link_status === 'up';
+}
+
+/** Records when each event is first published; `onEvent` sees every one. */
+async function watchEvents(port, onEvent) {
+  const client = await RespClient.connect(port);
+  const ack = await client.call(['PSUBSCRIBE', '*']);
+  if (ack.type === 'error') throw new Error(`PSUBSCRIBE on sentinel ${port}: ${ack.value}`);
+  void (async () => {
+    while (!client.closed) {
+      let reply;
+      try {
+        reply = (await client.read(60000)).value;
+      } catch {
+        continue; // a quiet minute, or the connection closed at teardown
+      }
+      const at = now();
+      const [kind, , channel, payload] = items(reply).map(text);
+      if (kind === 'pmessage') onEvent(channel, payload ?? '', at);
+    }
+  })();
+  return client;
+}
+
+async function pollNewAddress(sentinelPort, oldPort, deadline) {
+  const client = await RespClient.connect(sentinelPort);
+  try {
+    for (;;) {
+      const reply = await client.call(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME], 2000);
+      const at = now();
+      if (reply.type === 'array' && reply.items.length === 2) {
+        const port = Number(text(reply.items[1]));
+        if (port !== oldPort) return { at, host: text(reply.items[0]), port };
+      }
+      if (at > deadline) throw new Error('the sentinel never reported a new master address');
+      await sleep(POLL_MS);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** Retries through READONLY and refused connections until a write is accepted. */
+async function firstWrite(port, deadline) {
+  let client;
+  let last = '';
+  try {
+    for (;;) {
+      try {
+        client ??= await RespClient.connect(port, 1000);
+        const reply = await client.call(['SET', 'bench:failover', String(Date.now())], 1000);
+        if (reply.type === 'simple' && reply.value === 'OK') return now();
+        last = text(reply);
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+        client?.close();
+        client = undefined;
+      }
+      if (now() > deadline) throw new Error(`no write accepted by the new master on ${port} (${last})`);
+      await sleep(POLL_MS);
+    }
+  } finally {
+    client?.close();
+  }
+}
+
+async function oneFailover(impl, cfg) {
+  const reg = lib.newRegistry();
+  const clients = [];
+  const sentinels = [];
+  try {
+    const master = await startRedis({ registry: reg });
+    const replicas = await Promise.all(
+      [0, 1].map(() => startRedis({ replicaOf: master.port, registry: reg })),
+    );
+    for (const r of replicas) {
+      await waitFor(() => replicaLinked(r.port), { timeoutMs: 15000, what: `replica ${r.port} to sync` });
+    }
+    const conf = [
+      `sentinel monitor ${NAME} 127.0.0.1 ${master.port} ${cfg.quorum}`,
+      `sentinel down-after-milliseconds ${NAME} ${cfg.downAfter}`,
+      `sentinel failover-timeout ${NAME} ${cfg.failoverTimeout}`,
+    ].join('\n');
+    // Replicas first: a sentinel learns them from the master's first INFO reply.
+    for (let i = 0; i < cfg.sentinels; i++) {
+      sentinels.push(await startSentinel({ conf, bin: impl.argv, registry: reg }));
+    }
+    for (const s of sentinels) {
+      await waitFor(() => settled(s.port, replicas.length, cfg.sentinels - 1), {
+        timeoutMs: 30000,
+        what: `sentinel ${s.port} to know 2 replicas and ${cfg.sentinels - 1} peers`,
+      });
+    }
+
+    // Not a wait for a condition: right after start-up a sentinel's reconnect throttle still
+    // runs from its first connect, which delays SDOWN by up to a second. Real masters die in
+    // steady state, at a random point of the 1 s ping cycle.
+    await sleep(cfg.steadyMs + Math.random() * 1000);
+
+    const first = new Map();
+    let switchSeen;
+    const switched = new Promise((resolve) => (switchSeen = resolve));
+    for (const [i, s] of sentinels.entries()) {
+      const client = await watchEvents(s.port, (channel, payload, at) => {
+        // The old master comes back as "+sdown slave" later; only the master's events count.
+        const aboutMaster = !/^[+-][so]down$/.test(channel) || payload.startsWith('master ');
+        if (EVENTS.includes(channel) && aboutMaster && !first.has(channel)) first.set(channel, at);
+        if (i === 0 && channel === '+switch-master') switchSeen(at);
+      });
+      clients.push(client);
+    }
+
+    const killedAt = now();
+    const deadline = killedAt + cfg.runTimeout;
+    await master.kill9();
+    const timeout = sleep(cfg.runTimeout).then(() => {
+      throw new Error(`no +switch-master within ${cfg.runTimeout} ms`);
+    });
+    const addressAndWrite = (async () => {
+      const addr = await pollNewAddress(sentinels[0].port, master.port, deadline);
+      const written = await firstWrite(addr.port, deadline);
+      return { addr, written };
+    })();
+    const [switchAt, { addr, written }] = await Promise.race([
+      Promise.all([switched, addressAndWrite]),
+      timeout,
+    ]);
+    const since = (t) => (t === undefined ? undefined : t - killedAt);
+    return {
+      switchMs: since(switchAt),
+      addrMs: since(addr.at),
+      writeMs: since(written),
+      events: Object.fromEntries(EVENTS.map((e) => [e, since(first.get(e))])),
+      newPort: addr.port,
+    };
+  } catch (e) {
+    const tail = sentinels[0]?.logTail(15);
+    if (tail !== undefined) process.stderr.write(`--- sentinel ${sentinels[0].port} log tail ---\n${tail}\n`);
+    throw e;
+  } finally {
+    for (const c of clients) c.close();
+    await lib.teardown(reg);
+  }
+}
+
+async function main(argv) {
+  const v = lib.parseCli(argv, OPTIONS, INTEGERS);
+  const impls = lib.implementations(v);
+  const cfg = {
+    sentinels: v.single ? 1 : 3,
+    quorum: v.single ? 1 : 2,
+    downAfter: v['down-after'],
+    failoverTimeout: v['failover-timeout'],
+    runTimeout: v['run-timeout'],
+    steadyMs: v.steady,
+  };
+  const cmd = lib.commandLine('failover.js', argv);
+  const topology =
+    `master + 2 replicas, ${cfg.sentinels} sentinel${cfg.sentinels > 1 ? 's' : ''} quorum ${cfg.quorum}, ` +
+    `down-after-milliseconds ${cfg.downAfter}, failover-timeout ${cfg.failoverTimeout}`;
+  out(`$ ${cmd}`);
+  out(`failover: ${topology}, ${v.runs} run(s) per implementation`);
+  for (const impl of impls) out(`  ${impl.label}: ${impl.command}`);
+
+  const results = impls.map((impl) => ({ impl, runs: [], failures: [], consecutiveFailures: 0 }));
+  for (let run = 1; run <= v.runs; run++) {
+    // Alternating who goes first keeps slow drift (other load, thermal) from favouring one.
+    const order = run % 2 === 1 ? results : [...results].reverse();
+    for (const r of order) {
+      if (r.consecutiveFailures >= 2) continue;
+      try {
+        const m = await oneFailover(r.impl, cfg);
+        r.runs.push(m);
+        r.consecutiveFailures = 0;
+        const ev = EVENTS.map((e) => `${e} ${lib.fmtMs(m.events[e])}`).join(', ');
+        out(
+          `  run ${run}/${v.runs} ${r.impl.label}: (a) ${lib.fmtMs(m.switchMs)} ms, (b) ${lib.fmtMs(m.addrMs)} ms, ` +
+            `(c) ${lib.fmtMs(m.writeMs)} ms   [${ev}]`,
+        );
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        r.failures.push(msg);
+        r.consecutiveFailures++;
+        out(`  run ${run}/${v.runs} ${r.impl.label}: FAILED: ${msg}`);
+        if (r.consecutiveFailures >= 2)
+          out(`  (${r.impl.label}: two failures in a row, skipping its other runs)`);
+      }
+    }
+  }
+
+  const measures = [
+    ['(a) +switch-master on sentinel 1', 'switchMs'],
+    ['(b) GET-MASTER-ADDR-BY-NAME new', 'addrMs'],
+    ['(c) first SET on new master', 'writeMs'],
+  ];
+  const rows = [];
+  const figures = {};
+  for (const r of results) {
+    figures[r.impl.label] = {};
+    for (const [label, key] of measures) {
+      const s = lib.summary(r.runs.map((m) => m[key]));
+      // SDOWN comes 0-1 ping period after down-after (the ping cycle's phase at the kill);
+      // counting from +sdown leaves that phase out.
+      const afterSdown = lib.summary(
+        r.runs.filter((m) => m.events['+sdown'] !== undefined).map((m) => m[key] - m.events['+sdown']),
+      );
+      figures[r.impl.label][key] = s;
+      figures[r.impl.label][`${key}AfterSdown`] = afterSdown;
+      rows.push([
+        r.impl.label,
+        label,
+        lib.fmtMs(s?.median),
+        lib.fmtMs(s?.min),
+        lib.fmtMs(s?.max),
+        lib.fmtMs(s === undefined ? undefined : s.median - cfg.downAfter),
+        lib.fmtMs(afterSdown?.median),
+        `${r.runs.length}/${r.runs.length + r.failures.length}`,
+      ]);
+    }
+  }
+  out();
+  out(`failover time, ms from kill -9 of the master (${topology})`);
+  out(`$ ${cmd}`);
+  out(
+    lib.table(
+      [
+        'implementation',
+        'measure',
+        'median',
+        'min',
+        'max',
+        `median-${cfg.downAfter}`,
+        'median after +sdown',
+        'runs ok',
+      ],
+      rows,
+      2,
+    ),
+  );
+  out();
+  out('breakdown: median ms from the kill to the first time any sentinel published the event');
+  out(
+    lib.table(
+      ['implementation', ...EVENTS],
+      results.map((r) => [
+        r.impl.label,
+        ...EVENTS.map((e) =>
+          lib.fmtMs(lib.summary(r.runs.map((m) => m.events[e]).filter((x) => x !== undefined))?.median),
+        ),
+      ]),
+    ),
+  );
+  return { command: cmd, topology, downAfter: cfg.downAfter, figures, results };
+}
+
+module.exports = { main, HELP };
+
+if (require.main === module) lib.runMain(main, HELP);

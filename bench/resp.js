@@ -1,0 +1,152 @@
+'use strict';
+/**
+ * RESP throughput of the sentinel port, measured with redis-benchmark: PING (inline and
+ * multibulk) and SENTINEL get-master-addr-by-name, unpipelined and with 16 commands in flight
+ * per connection. Every implementation runs at the same time, watching the same master, and is
+ * benchmarked in turn.
+ */
+const { spawn } = require('node:child_process');
+const lib = require('./lib');
+
+const { cluster, out } = lib;
+const { command, items, startRedis, startSentinel, text } = cluster;
+
+const NAME = 'mymaster';
+
+const HELP = `Usage: node bench/resp.js [options]
+
+Requests per second on the sentinel port, measured with redis-benchmark:
+  -t ping                                              (PING_INLINE, PING_MBULK)
+  SENTINEL get-master-addr-by-name mymaster, -P 1 and -P 16
+All sentinels watch one redis-server master; each is benchmarked in turn.
+
+  --requests N   requests per redis-benchmark run (-n, default 100000)
+  --clients N    parallel connections (-c, default 50)
+  --rounds N     repeat the whole series N times and report the best round (default 1)
+${lib.IMPL_HELP}
+`;
+
+const OPTIONS = {
+  requests: { type: 'string', default: '100000' },
+  clients: { type: 'string', default: '50' },
+  rounds: { type: 'string', default: '1' },
+};
+const INTEGERS = ['requests', 'clients', 'rounds'];
+
+/** The benchmark runs, as redis-benchmark arguments after -h/-p/-q/-n/-c. */
+const CASES = [
+  { name: 'ping', args: ['-t', 'ping'] },
+  { name: 'get-master-addr -P 1', args: ['-P', '1', 'SENTINEL', 'get-master-addr-by-name', NAME] },
+  { name: 'get-master-addr -P 16', args: ['-P', '16', 'SENTINEL', 'get-master-addr-by-name', NAME] },
+];
+
+/** Runs redis-benchmark under the registry (so Ctrl-C kills it) and parses its -q lines. */
+function redisBenchmark(args, reg) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    reg.track(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      // -q redraws progress with \r; the final figure is the last piece of each line.
+      const rates = {};
+      for (const piece of stdout.split(/[\r\n]+/)) {
+        const m = /^(.+?): ([\d.]+) requests per second/.exec(piece.trim());
+        if (m) rates[m[1]] = Number(m[2]);
+      }
+      if (code !== 0 || Object.keys(rates).length === 0) {
+        reject(new Error(`redis-benchmark ${args.join(' ')} exited ${code ?? signal}: ${stderr || stdout}`));
+      } else {
+        resolve(rates);
+      }
+    });
+  });
+}
+
+async function checkAnswer(port, masterPort) {
+  const reply = await command(port, ['SENTINEL', 'get-master-addr-by-name', NAME]);
+  const addr = items(reply).map(text);
+  if (addr[0] !== '127.0.0.1' || addr[1] !== String(masterPort)) {
+    throw new Error(`sentinel ${port} answers ${JSON.stringify(addr)} for ${NAME}`);
+  }
+}
+
+async function main(argv) {
+  const v = lib.parseCli(argv, OPTIONS, INTEGERS);
+  const impls = lib.implementations(v);
+  const cmd = lib.commandLine('resp.js', argv);
+  out(`$ ${cmd}`);
+  const reg = lib.newRegistry();
+  try {
+    const master = await startRedis({ registry: reg });
+    const conf = `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 1`;
+    const sentinels = [];
+    for (const impl of impls) {
+      const s = await startSentinel({ conf, bin: impl.argv, registry: reg });
+      await checkAnswer(s.port, master.port);
+      sentinels.push({ impl, port: s.port });
+      out(`  ${impl.label}: ${impl.command} on port ${s.port}`);
+    }
+
+    // rates[label][caseName] = best requests/s over the rounds
+    const rates = Object.fromEntries(impls.map((i) => [i.label, {}]));
+    const shown = [];
+    for (let round = 1; round <= v.rounds; round++) {
+      for (const { impl, port } of sentinels) {
+        const base = (n) => [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-q',
+          '-n',
+          String(n),
+          '-c',
+          String(v.clients),
+        ];
+        // A short unreported run first: JIT warm-up for Node, the same treatment for both.
+        await redisBenchmark([...base(Math.ceil(v.requests / 5)), '-t', 'ping'], reg);
+        for (const c of CASES) {
+          const args = [...base(v.requests), ...c.args];
+          const got = await redisBenchmark(args, reg);
+          for (const [test, rps] of Object.entries(got)) {
+            const key = c.name === 'ping' ? test : c.name;
+            rates[impl.label][key] = Math.max(rates[impl.label][key] ?? 0, rps);
+            if (round === 1) shown.push(`redis-benchmark ${args.join(' ')}`);
+            out(`  round ${round} ${impl.label} ${key}: ${rps.toFixed(0)} requests/s`);
+          }
+        }
+      }
+    }
+
+    const keys = [...new Set(Object.values(rates).flatMap((r) => Object.keys(r)))];
+    out();
+    out(
+      `RESP throughput of the sentinel port, requests/s (redis-benchmark -n ${v.requests} -c ${v.clients}` +
+        `${v.rounds > 1 ? `, best of ${v.rounds} rounds` : ''}; client and sentinel share this machine's CPUs)`,
+    );
+    out(`$ ${cmd}`);
+    for (const line of [...new Set(shown)]) out(`  ${line}`);
+    const header = ['test', ...impls.map((i) => i.label)];
+    if (impls.length === 2) header.push(`${impls[0].label} / ${impls[1].label}`);
+    const rows = keys.map((k) => {
+      const row = [k, ...impls.map((i) => (rates[i.label][k] ?? 0).toFixed(0))];
+      if (impls.length === 2) {
+        const [a, b] = impls.map((i) => rates[i.label][k]);
+        row.push(a && b ? (a / b).toFixed(2) : '-');
+      }
+      return row;
+    });
+    out(lib.table(header, rows));
+    return { command: cmd, rates, keys };
+  } finally {
+    await lib.teardown(reg);
+  }
+}
+
+module.exports = { main, HELP };
+
+if (require.main === module) lib.runMain(main, HELP);

@@ -1,0 +1,166 @@
+'use strict';
+/**
+ * Idle cost of monitoring many masters: one sentinel watches M master names that all point at
+ * the same redis-server (allowed, since the names differ; it saves M-1 processes). Once every
+ * name is connected and a warm-up has passed, CPU time (utime+stime from /proc/<pid>/stat, all
+ * threads) and RSS (/proc/<pid>/status) are sampled every second over the window. The
+ * implementations run one after the other, so neither sees the other as a peer.
+ *
+ * Note: each name has its own hello subscription on the one server, so every hello reaches all
+ * M subscriptions: M^2 messages per 2 s, more than M separate masters would cause.
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const lib = require('./lib');
+
+const { cluster, now, out } = lib;
+const { command, items, record, sleep, startRedis, startSentinel, waitFor } = cluster;
+
+const HELP = `Usage: node bench/scale.js [options]
+
+CPU time and RSS of one sentinel monitoring M master names (all on one redis-server),
+sampled from /proc after every name is connected and a warm-up has passed.
+
+  --masters M    master names to monitor (default 50)
+  --seconds S    measuring window (default 30)
+  --warmup S     wait after every name is connected, before measuring (default 5)
+${lib.IMPL_HELP}
+`;
+
+const OPTIONS = {
+  masters: { type: 'string', default: '50' },
+  seconds: { type: 'string', default: '30' },
+  warmup: { type: 'string', default: '5' },
+};
+const INTEGERS = ['masters', 'seconds'];
+
+function clockTicksPerSecond() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** utime+stime of the whole process, in ms. */
+function cpuMs(pid, ticksPerSecond) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces and parentheses: fields are counted from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/** VmRSS and VmHWM (peak RSS since start), in MiB. */
+function memory(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
+}
+
+async function allConnected(port, count) {
+  const masters = items(await command(port, ['SENTINEL', 'MASTERS'])).map(record);
+  return masters.length === count && masters.every((m) => m.flags === 'master');
+}
+
+async function measure(impl, redisPort, v, ticksPerSecond) {
+  const reg = lib.newRegistry();
+  try {
+    const conf = Array.from(
+      { length: v.masters },
+      (_, i) => `sentinel monitor m${i} 127.0.0.1 ${redisPort} 1`,
+    );
+    const startedAt = now();
+    const s = await startSentinel({ conf: conf.join('\n'), bin: impl.argv, registry: reg });
+    await waitFor(() => allConnected(s.port, v.masters), {
+      timeoutMs: 60000,
+      what: `${impl.label} to connect to all ${v.masters} masters`,
+    });
+    const connectedMs = now() - startedAt;
+    await sleep(v.warmup * 1000);
+
+    const rss = [];
+    const cpu0 = cpuMs(s.pid, ticksPerSecond);
+    const t0 = now();
+    for (let i = 0; i < v.seconds; i++) {
+      await sleep(1000);
+      if (!s.alive) throw new Error(`${impl.label} exited during the window:\n${s.logTail()}`);
+      rss.push(memory(s.pid).rss);
+    }
+    const cpu1 = cpuMs(s.pid, ticksPerSecond);
+    const wallMs = now() - t0;
+    const mem = memory(s.pid);
+    return {
+      connectedMs,
+      cpuMs: cpu1 - cpu0,
+      cpuPercent: ((cpu1 - cpu0) / wallMs) * 100,
+      rssEnd: mem.rss,
+      rssMax: Math.max(...rss),
+      hwm: mem.hwm,
+    };
+  } finally {
+    await lib.teardown(reg);
+  }
+}
+
+async function main(argv) {
+  const v = lib.parseCli(argv, OPTIONS, INTEGERS);
+  v.warmup = Number(v.warmup);
+  if (!(v.warmup >= 0)) throw new Error('--warmup must be a number of seconds >= 0');
+  const impls = lib.implementations(v);
+  const cmd = lib.commandLine('scale.js', argv);
+  const ticksPerSecond = clockTicksPerSecond();
+  out(`$ ${cmd}`);
+  out(`scale: ${v.masters} master names on one redis-server, ${v.warmup} s warm-up, ${v.seconds} s window`);
+  const reg = lib.newRegistry();
+  const results = {};
+  try {
+    const redis = await startRedis({ registry: reg });
+    for (const impl of impls) {
+      try {
+        const r = await measure(impl, redis.port, v, ticksPerSecond);
+        results[impl.label] = r;
+        out(
+          `  ${impl.label} (${impl.command}): all connected after ${r.connectedMs.toFixed(0)} ms; ` +
+            `cpu ${r.cpuMs.toFixed(0)} ms in ${v.seconds} s, RSS ${r.rssEnd.toFixed(1)} MiB`,
+        );
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        results[impl.label] = { error: msg };
+        out(`  ${impl.label}: FAILED: ${msg}`);
+      }
+    }
+  } finally {
+    await lib.teardown(reg);
+  }
+
+  out();
+  out(
+    `idle cost of monitoring ${v.masters} masters (one redis-server), over ${v.seconds} s after ${v.warmup} s warm-up`,
+  );
+  out(`$ ${cmd}`);
+  const rows = impls.map(({ label }) => {
+    const r = results[label];
+    if (r === undefined || r.error !== undefined) return [label, 'failed'];
+    return [
+      label,
+      r.cpuMs.toFixed(0),
+      r.cpuPercent.toFixed(2),
+      r.rssEnd.toFixed(1),
+      r.rssMax.toFixed(1),
+      r.hwm.toFixed(1),
+      r.connectedMs.toFixed(0),
+    ];
+  });
+  out(
+    lib.table(
+      ['implementation', 'cpu ms', 'cpu % of 1 core', 'RSS MiB', 'max RSS', 'peak RSS (VmHWM)', 'connect ms'],
+      rows,
+    ),
+  );
+  return { command: cmd, masters: v.masters, seconds: v.seconds, results };
+}
+
+module.exports = { main, HELP };
+
+if (require.main === module) lib.runMain(main, HELP);
