@@ -56,7 +56,8 @@ export class ClientSession implements Subscriber {
   private skipNext = false;
   private closeAfterReply = false;
   private closed = false;
-  private corked = false;
+  private outgoing: Buffer[] | null = null;
+  private outgoingBytes = 0;
   private postponed: Buffer[] | null = null;
   private currentArgvBytes = 0;
   private softLimitSince = 0;
@@ -132,7 +133,7 @@ export class ClientSession implements Subscriber {
   }
 
   outputBufferBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.outgoingBytes;
   }
 
   private isClosing(): boolean {
@@ -203,27 +204,34 @@ export class ClientSession implements Subscriber {
     if (!this.closeAfterReply || this.closed) return;
     this.closed = true;
     this.host.unregister(this);
+    this.flushOutgoing();
     this.socket.end(() => this.socket.destroy());
   }
 
   private write(buf: Buffer): void {
     if (this.closed || this.socket.destroyed) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+    // Replies of one pipeline leave as one buffer: a writev of many small chunks costs more.
+    if (this.outgoing === null) {
+      this.outgoing = [];
+      process.nextTick(() => this.flushOutgoing());
     }
-    this.socket.write(buf);
+    this.outgoing.push(buf);
+    this.outgoingBytes += buf.length;
     this.host.stats.netOutputBytes += buf.length;
     this.host.stats.writesProcessed++;
     this.lastInteraction = this.host.ctx.now();
   }
 
+  private flushOutgoing(): void {
+    const chunks = this.outgoing ?? [];
+    this.outgoing = null;
+    this.outgoingBytes = 0;
+    if (this.socket.destroyed || chunks.length === 0) return;
+    this.socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  }
+
   private checkPubSubLimits(): void {
-    const pending = this.socket.writableLength;
+    const pending = this.outputBufferBytes();
     if (pending > PUBSUB_HARD_LIMIT) {
       this.kill();
       return;
@@ -254,7 +262,7 @@ export class ClientSession implements Subscriber {
     if (this.conn.unixSocket) flags += 'U';
     if (this.noEvict) flags += 'e';
     if (flags === '') flags = 'N';
-    const omem = this.socket.writableLength;
+    const omem = this.outputBufferBytes();
     const qbuf = this.decoder.bufferedBytes;
     const qbufFree = this.decoder.freeBytes;
     const fields: [string, string | number][] = [
