@@ -23,6 +23,11 @@ export interface SentinelLogger {
   log(level: EventLevel, message: string): void;
   /** `<type> <payload>` at the event's level. */
   event(event: SentinelEvent): void;
+  /**
+   * A warning about a signal, in the shape Redis' async-signal-safe logger gives it:
+   * `<pid>:signal-handler (<unix seconds>) <message>`.
+   */
+  signal(message: string): void;
   /** `loglevel` can change at runtime. */
   setLevel(level: LogLevel): void;
 }
@@ -49,6 +54,7 @@ interface LineInfo {
   message: unknown;
   time?: unknown;
   event?: unknown;
+  signalHandler?: unknown;
 }
 
 function isEventLevel(level: string): level is EventLevel {
@@ -71,6 +77,9 @@ function render(format: LogFormat, info: LineInfo): string {
       message,
       ...event,
     });
+  }
+  if (info.signalHandler === true) {
+    return `${process.pid}:signal-handler (${Math.floor(time.getTime() / 1000)}) ${message}`;
   }
   const c = isEventLevel(info.level) ? LEVEL_CHAR[info.level] : '#';
   return `${process.pid}:X ${redisTimestamp(time)} ${c} ${message}`;
@@ -116,6 +125,9 @@ export function createLogger(options: LoggerOptions): SentinelLogger {
     },
     event(event) {
       logger.log({ level: event.level, message: `${event.type} ${event.payload}`, time: new Date(), event });
+    },
+    signal(message) {
+      logger.log({ level: 'warning', message, time: new Date(), signalHandler: true });
     },
     setLevel(level) {
       logger.silent = level === 'nothing';

@@ -156,6 +156,8 @@ process.stdin.on('end', () => {
 
 export class ProcessRegistry {
   private readonly children = new Map<number, ChildProcess>();
+  /** Processes we did not spawn (a daemon that went to the background), known by pid only. */
+  private readonly adopted = new Set<number>();
   private readonly dirs = new Set<string>();
   private watchdog: ChildProcess | undefined;
 
@@ -169,6 +171,15 @@ export class ProcessRegistry {
       this.children.delete(pid);
       this.tell(`-${pid}`);
     });
+  }
+
+  /**
+   * A process that is not our child, e.g. a sentinel that daemonized itself: SIGKILLed by pid at
+   * teardown, or by the watchdog if we die first.
+   */
+  adopt(pid: number): void {
+    this.adopted.add(pid);
+    this.tell(`+${pid}`);
   }
 
   /** A fresh directory under the OS temp dir, removed at teardown. */
@@ -186,7 +197,17 @@ export class ProcessRegistry {
       killQuietly(child.pid, 'SIGKILL');
       return withDeadline(exited, 5000);
     });
-    await Promise.all(exits);
+    const strays = [...this.adopted].map(async (pid) => {
+      killQuietly(pid, 'SIGKILL');
+      // Not our child, so no 'exit' event: poll until the kernel has let go of it.
+      await waitFor(() => pidGone(pid), {
+        timeoutMs: 5000,
+        intervalMs: 20,
+        what: `pid ${pid} to exit`,
+      }).catch(() => undefined);
+    });
+    await Promise.all([...exits, ...strays]);
+    this.adopted.clear();
     for (const dir of this.dirs) {
       if (KEEP_TMP) process.stderr.write(`kept ${dir}\n`);
       else fs.rmSync(dir, { recursive: true, force: true });
@@ -226,6 +247,22 @@ function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch {
     // Already gone: that is what we wanted.
+  }
+}
+
+/** True when no process `pid` exists any more, or only its zombie awaits a reaper. */
+export function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    // Field 3 of /proc/<pid>/stat, after the parenthesised command name.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
   }
 }
 
@@ -274,6 +311,11 @@ export class Instance {
 
   get alive(): boolean {
     return !hasExited(this.child);
+  }
+
+  /** How the current run ended: its exit code and signal (both null while it runs). */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } {
+    return { code: this.child.exitCode, signal: this.child.signalCode };
   }
 
   /** Resolves when it answers PING; rejects at once, with the log tail, if it exits first. */
@@ -470,6 +512,11 @@ export interface SentinelOptions {
    */
   conf: string | { path: string; inPlace?: boolean };
   port?: number;
+  /**
+   * Redis-style directives after the config file on the command line, e.g. ['--port', '26380'];
+   * a `--port` there is the port the sentinel listens on, whatever the config text says.
+   */
+  args?: readonly string[];
   /** argv of the executable; defaults to sentinelBin(). */
   bin?: readonly string[];
   dir?: string;
@@ -480,7 +527,11 @@ export interface SentinelOptions {
 export function startSentinel(opts: SentinelOptions): Promise<Instance> {
   const reg = opts.registry ?? registry;
   const text = typeof opts.conf === 'string' ? opts.conf : fs.readFileSync(opts.conf.path, 'utf8');
-  const portInText = /^\s*port\s+(\d+)\s*$/im.exec(text)?.[1];
+  const extraArgs = opts.args ?? [];
+  const portArgAt = extraArgs.lastIndexOf('--port');
+  // Named "in text" for short: the port the sentinel will listen on, command line first.
+  const portInText =
+    (portArgAt < 0 ? undefined : extraArgs[portArgAt + 1]) ?? /^\s*port\s+(\d+)\s*$/im.exec(text)?.[1];
   if (portInText !== undefined && opts.port !== undefined && Number(portInText) !== opts.port) {
     throw new Error(`startSentinel: port ${opts.port} given but the config says port ${portInText}`);
   }
@@ -498,7 +549,7 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
       throw new Error(`startSentinel: dir ${opts.dir} given but ${confPath} is run in place`);
     }
     const dir = path.dirname(confPath);
-    const launch = { command, args: [...binArgs, confPath] };
+    const launch = { command, args: [...binArgs, confPath, ...extraArgs] };
     return startWithPortRetry(fixedPort, (port) => {
       const logPath = path.join(dir, 'sentinel.log');
       return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg);
@@ -513,7 +564,7 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
     ];
     fs.writeFileSync(confPath, [...head, text].join('\n') + '\n');
     const logPath = path.join(dir, 'sentinel.log');
-    const launch = { command, args: [...binArgs, confPath] };
+    const launch = { command, args: [...binArgs, confPath, ...extraArgs] };
     return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg);
   });
 }

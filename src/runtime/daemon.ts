@@ -197,13 +197,13 @@ class Runtime implements Daemon {
     if (this.shuttingDown) {
       // A second Ctrl+C means "now", as in Redis.
       if (signal === 'SIGINT') {
-        this.logger.log('warning', 'You insist... exiting now.');
+        this.logger.signal('You insist... exiting now.');
         process.exit(1);
       }
       return;
     }
     this.shuttingDown = true;
-    if (signal !== undefined) this.logger.log('warning', `Received ${signal} scheduling shutdown...`);
+    if (signal !== undefined) this.logger.signal(`Received ${signal} scheduling shutdown...`);
     clearTimeout(this.tickTimer);
     this.logger.log('warning', 'User requested shutdown...');
     this.flush();

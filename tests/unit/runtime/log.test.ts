@@ -49,6 +49,22 @@ describe('createLogger', () => {
     expect(got[4]).toMatch(new RegExp(`^${process.pid}:X ${stamp} \\. \\+script-child 1234$`));
   });
 
+  it('writes signal messages the way Redis logs from its signal handler', () => {
+    const logger = createLogger({ logfile, level: 'notice', format: 'redis' });
+    const before = Math.floor(Date.now() / 1000);
+    logger.signal('Received SIGTERM scheduling shutdown...');
+    const match = /^(\d+):signal-handler \((\d+)\) Received SIGTERM scheduling shutdown\.\.\.$/.exec(
+      lines()[0] ?? '',
+    );
+    expect(match?.[1]).toBe(String(process.pid));
+    expect(Number(match?.[2])).toBeGreaterThanOrEqual(before);
+    expect(Number(match?.[2])).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    // A warning: loglevel nothing silences it, like every other line.
+    logger.setLevel('nothing');
+    logger.signal('Received SIGINT scheduling shutdown...');
+    expect(lines()).toHaveLength(1);
+  });
+
   it('filters by loglevel and follows runtime changes, including nothing', () => {
     const logger = createLogger({ logfile, level: 'notice', format: 'redis' });
     logger.log('debug', 'd1');
