@@ -1,0 +1,160 @@
+/**
+ * The demo's view of the failover: every event the sentinels publish (PSUBSCRIBE *), printed as
+ * one timeline. Once a sentinel is elected leader, its whole story is shown; of the others only
+ * the events that tell the story (down states, epochs, votes, the switch, aborts) unless verbose.
+ */
+import { items, RespClient, text } from '../devtools/cluster';
+import { padEnd, paint, print, relative, type Style } from './format';
+
+export interface SentinelLabel {
+  /** S1, S2, S3 */
+  name: string;
+  port: number;
+  id: string;
+  style: Style;
+}
+
+export interface SentinelEvent {
+  /** When the demo received it. */
+  at: number;
+  from: SentinelLabel;
+  channel: string;
+  payload: string;
+}
+
+/** What an observer (a sentinel that is not the leader) shows without --verbose. */
+const KEY_EVENTS = new Set([
+  '+sdown',
+  '-sdown',
+  '+odown',
+  '-odown',
+  '+new-epoch',
+  '+try-failover',
+  '+vote-for-leader',
+  '+elected-leader',
+  '+config-update-from',
+  '+switch-master',
+  '+failover-end-for-timeout',
+  '+tilt',
+  '-tilt',
+]);
+
+function isKey(channel: string): boolean {
+  return KEY_EVENTS.has(channel) || channel.startsWith('-failover-abort');
+}
+
+/** Width of the EVENT column: the longest event name a sentinel publishes. */
+const EVENT_WIDTH = '+failover-state-send-slaveof-noone'.length;
+
+/** One PSUBSCRIBE * connection to one sentinel, feeding `onEvent` until closed. */
+export class EventFeed {
+  private constructor(
+    private readonly client: RespClient,
+    private readonly done: Promise<void>,
+  ) {}
+
+  static async open(from: SentinelLabel, onEvent: (e: SentinelEvent) => void): Promise<EventFeed> {
+    const client = await RespClient.connect(from.port);
+    const ack = items(await client.call(['PSUBSCRIBE', '*'])).map(text);
+    if (ack[0] !== 'psubscribe') throw new Error(`PSUBSCRIBE on ${from.port} answered ${ack.join(' ')}`);
+    const done = (async () => {
+      while (!client.closed) {
+        try {
+          const [kind, , channel, payload] = items((await client.read(1000)).value).map(text);
+          if (kind === 'pmessage' && channel !== undefined && payload !== undefined)
+            onEvent({ at: Date.now(), from, channel, payload });
+        } catch {
+          // A read timeout on a quiet sentinel is normal; a closed connection ends the loop.
+        }
+      }
+    })();
+    return new EventFeed(client, done);
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+    await this.done;
+  }
+}
+
+export class Timeline {
+  private readonly leaders = new Set<string>();
+  private hidden = 0;
+  private headerPrinted = false;
+  /** When each sentinel's first +switch-master arrived, by sentinel name. */
+  readonly switchedAt = new Map<string, number>();
+
+  constructor(
+    private readonly sentinels: readonly SentinelLabel[],
+    private readonly killedAt: () => number,
+    private readonly verbose: boolean,
+  ) {}
+
+  /** Events shown so far as key events of observers only; the count of the others. */
+  get hiddenCount(): number {
+    return this.hidden;
+  }
+
+  get leaderNames(): string[] {
+    return [...this.leaders];
+  }
+
+  add(e: SentinelEvent): void {
+    if (e.channel === '+elected-leader') this.leaders.add(e.from.name);
+    if (e.channel === '+switch-master' && !this.switchedAt.has(e.from.name))
+      this.switchedAt.set(e.from.name, e.at);
+    const shown = this.verbose || this.leaders.has(e.from.name) || isKey(e.channel);
+    if (!shown) {
+      this.hidden++;
+      return;
+    }
+    this.printHeader();
+    print(
+      '  ' +
+        [
+          padEnd(
+            paint('dim', Number.isFinite(this.killedAt()) ? relative(e.at, this.killedAt()) : 'setup'),
+            9,
+          ),
+          padEnd(paint(e.from.style, e.from.name), 8),
+          padEnd(paint(eventStyle(e.channel), e.channel), EVENT_WIDTH),
+          this.withNames(e.payload),
+        ].join('  '),
+    );
+    if (e.channel === '+elected-leader') {
+      const others = this.sentinels.filter((s) => s.name !== e.from.name).map((s) => s.name);
+      const note = this.verbose
+        ? `${e.from.name} is the leader`
+        : `${e.from.name} is the leader: all its events follow; ${others.join(', ')} show key events only`;
+      print(`  ${' '.repeat(9 + 2 + 8 + 2)}${paint('bold', `-> ${note}`)}`);
+    }
+  }
+
+  /** The column header, once; again with `again` (after other output came in between). */
+  printHeader(again = false): void {
+    if (this.headerPrinted && !again) return;
+    this.headerPrinted = true;
+    print(
+      paint(
+        'dim',
+        '  ' + ['TIME'.padEnd(9), 'SENTINEL'.padEnd(8), 'EVENT'.padEnd(EVENT_WIDTH), 'DETAILS'].join('  '),
+      ),
+    );
+  }
+
+  /** Replaces sentinel run ids by their labels: `S2(9bdeb220)`. */
+  private withNames(payload: string): string {
+    return payload.replace(/\b[0-9a-f]{40}\b/g, (id) => {
+      const s = this.sentinels.find((l) => l.id === id);
+      return s === undefined ? id : `${paint(s.style, s.name)}(${id.slice(0, 8)})`;
+    });
+  }
+}
+
+function eventStyle(channel: string): Style | undefined {
+  if (channel === '+switch-master' || channel === '+failover-end') return 'green';
+  if (channel === '+elected-leader' || channel === '+promoted-slave') return 'bold';
+  if (channel.startsWith('-failover-abort') || channel === '+failover-end-for-timeout') return 'red';
+  if (channel === '+odown' || channel === '+sdown' || channel === '+tilt') return 'yellow';
+  return undefined;
+}
