@@ -7,4 +7,5 @@ module.exports = {
   // Integration tests share loopback ports and CPU with real redis-server processes.
   maxWorkers: 2,
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.js'],
 };
