@@ -8,8 +8,7 @@ import * as path from 'path';
 
 import { PRE_MONITOR_OPTIONS } from './directives';
 import { ConfigError } from './errors';
-import type { MasterConfig, SentinelConfig } from './types';
-import { DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS, DEFAULT_PARALLEL_SYNCS } from './types';
+import { type MasterConfig, type SentinelConfig, defaultSentinelConfig, newMasterConfig } from './types';
 import { atoi, parseYesNo, strtoull } from './values';
 
 export interface QueuedSentinelLine {
@@ -86,14 +85,7 @@ export function applySentinelLines(
 }
 
 class SentinelBuilder {
-  private readonly config: SentinelConfig = {
-    currentEpoch: 0n,
-    announcePort: 0,
-    denyScriptsReconfig: true,
-    resolveHostnames: false,
-    announceHostnames: false,
-    masters: [],
-  };
+  private readonly config: SentinelConfig = defaultSentinelConfig();
   private readonly masters = new Map<string, MasterEntry>();
 
   constructor(private readonly cwd: string) {}
@@ -213,21 +205,7 @@ class SentinelBuilder {
     if (addressError !== undefined) return addressError;
     if (this.masters.has(name)) return 'Duplicate master name.';
     this.masters.set(name, {
-      config: {
-        name,
-        host,
-        port,
-        quorum,
-        downAfterMs: DEFAULT_DOWN_AFTER_MS,
-        failoverTimeoutMs: DEFAULT_FAILOVER_TIMEOUT_MS,
-        parallelSyncs: DEFAULT_PARALLEL_SYNCS,
-        masterRebootDownAfterPeriodMs: 0,
-        renameCommands: [],
-        configEpoch: 0n,
-        leaderEpoch: 0n,
-        knownReplicas: [],
-        knownSentinels: [],
-      },
+      config: newMasterConfig(name, host, port, quorum),
       replicaKeys: new Set(),
       sentinelIds: new Set(),
       renamed: new Set(),

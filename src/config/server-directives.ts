@@ -8,8 +8,7 @@ import * as path from 'path';
 import { strerror, strerrorOf } from './errors';
 import { DEPRECATED_CONFIGS, lookupStandardConfig, SENTINEL_COMMAND_NAMES } from './directives';
 import { splitArgs } from './tokenizer';
-import type { LogLevel, ServerConfig } from './types';
-import { DEFAULT_SENTINEL_PORT } from './types';
+import { type LogLevel, type ServerConfig, defaultServerConfig } from './types';
 import { parseBoundedInteger, parseYesNo } from './values';
 
 export const BAD_DIRECTIVE = 'Bad directive or wrong number of arguments';
@@ -37,20 +36,7 @@ export interface ServerState {
 
 export function createServerState(cwd: string): ServerState {
   return {
-    config: {
-      port: DEFAULT_SENTINEL_PORT,
-      bind: [],
-      protectedMode: false,
-      dir: cwd,
-      logfile: '',
-      loglevel: 'notice',
-      daemonize: false,
-      users: [],
-      maxclients: 10000,
-      timeout: 0,
-      tcpKeepalive: 300,
-      renameCommands: [],
-    },
+    config: defaultServerConfig(cwd),
     cwd,
     commands: new Map(SENTINEL_COMMAND_NAMES.map((name) => [name, name])),
     renames: new Map(),

@@ -1,8 +1,8 @@
 /**
  * Redis config line syntax: splitting (sdssplitargs) and its inverse (sdscatrepr).
- * Redis works on bytes; here tokens are UTF-8 strings, and `\xHH` escapes are
- * assembled as bytes before decoding so multi-byte characters survive a round trip.
+ * Splitting works on the UTF-8 bytes, so `\xHH` escapes of multi-byte characters survive.
  */
+import { splitArgs as splitBytes } from '../util/redis-parsing';
 
 export const UNBALANCED_QUOTES = 'Unbalanced quotes in configuration line';
 
@@ -14,108 +14,9 @@ export interface ConfigTextLine {
   readonly text: string;
 }
 
-/** C isspace() in the C locale. */
-function isCSpace(c: string | undefined): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
-}
-
-function isHexDigit(c: string | undefined): boolean {
-  return c !== undefined && /^[0-9a-fA-F]$/.test(c);
-}
-
-/** Collects one token; strings stay strings unless a `\xHH` byte forces a byte buffer. */
-class TokenBuilder {
-  private readonly parts: Buffer[] = [];
-  private pending = '';
-
-  char(c: string): void {
-    this.pending += c;
-  }
-
-  byte(b: number): void {
-    this.parts.push(Buffer.from(this.pending, 'utf8'), Buffer.of(b));
-    this.pending = '';
-  }
-
-  finish(): string {
-    if (this.parts.length === 0) return this.pending;
-    this.parts.push(Buffer.from(this.pending, 'utf8'));
-    return Buffer.concat(this.parts).toString('utf8');
-  }
-}
-
-function unescape(c: string): string {
-  switch (c) {
-    case 'n':
-      return '\n';
-    case 'r':
-      return '\r';
-    case 't':
-      return '\t';
-    case 'b':
-      return '\b';
-    case 'a':
-      return '\x07';
-    default:
-      return c;
-  }
-}
-
 /** Splits a line like sdssplitargs(); null when quotes are unbalanced. */
 export function splitArgs(line: string): string[] | null {
-  const args: string[] = [];
-  const n = line.length;
-  let i = 0;
-  for (;;) {
-    while (i < n && isCSpace(line[i])) i++;
-    if (i >= n) return args;
-    const token = new TokenBuilder();
-    let inDouble = false;
-    let inSingle = false;
-    let done = false;
-    while (!done) {
-      const c = line[i];
-      if (inDouble) {
-        if (c === '\\' && line[i + 1] === 'x' && isHexDigit(line[i + 2]) && isHexDigit(line[i + 3])) {
-          token.byte(parseInt(line.slice(i + 2, i + 4), 16));
-          i += 3;
-        } else if (c === '\\' && i + 1 < n) {
-          i++;
-          token.char(unescape(line[i] ?? ''));
-        } else if (c === '"') {
-          // A closing quote must end the token.
-          if (i + 1 < n && !isCSpace(line[i + 1])) return null;
-          done = true;
-        } else if (c === undefined) {
-          return null;
-        } else {
-          token.char(c);
-        }
-      } else if (inSingle) {
-        if (c === '\\' && line[i + 1] === "'") {
-          i++;
-          token.char("'");
-        } else if (c === "'") {
-          if (i + 1 < n && !isCSpace(line[i + 1])) return null;
-          done = true;
-        } else if (c === undefined) {
-          return null;
-        } else {
-          token.char(c);
-        }
-      } else if (c === undefined || c === ' ' || c === '\n' || c === '\r' || c === '\t') {
-        done = true;
-      } else if (c === '"') {
-        inDouble = true;
-      } else if (c === "'") {
-        inSingle = true;
-      } else {
-        token.char(c);
-      }
-      if (i < n) i++;
-    }
-    args.push(token.finish());
-  }
+  return splitBytes(Buffer.from(line, 'utf8'))?.map((arg) => arg.toString('utf8')) ?? null;
 }
 
 /** Trims and numbers the lines of a config text, dropping blanks and comments. */

@@ -87,3 +87,52 @@ export const DEFAULT_DOWN_AFTER_MS = 30000;
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 180000;
 export const DEFAULT_PARALLEL_SYNCS = 1;
 export const DEFAULT_SENTINEL_PORT = 26379;
+
+/** A `ServerConfig` holding redis-sentinel's defaults, with `dir` as given. */
+export function defaultServerConfig(dir: string): ServerConfig {
+  return {
+    port: DEFAULT_SENTINEL_PORT,
+    bind: [],
+    protectedMode: false,
+    dir,
+    logfile: '',
+    loglevel: 'notice',
+    daemonize: false,
+    users: [],
+    maxclients: 10000,
+    timeout: 0,
+    tcpKeepalive: 300,
+    renameCommands: [],
+  };
+}
+
+/** The global sentinel settings before any `sentinel` line, with no master. */
+export function defaultSentinelConfig(): SentinelConfig {
+  return {
+    currentEpoch: 0n,
+    announcePort: 0,
+    denyScriptsReconfig: true,
+    resolveHostnames: false,
+    announceHostnames: false,
+    masters: [],
+  };
+}
+
+/** What `sentinel monitor <name> <host> <port> <quorum>` alone creates. */
+export function newMasterConfig(name: string, host: string, port: number, quorum: number): MasterConfig {
+  return {
+    name,
+    host,
+    port,
+    quorum,
+    downAfterMs: DEFAULT_DOWN_AFTER_MS,
+    failoverTimeoutMs: DEFAULT_FAILOVER_TIMEOUT_MS,
+    parallelSyncs: DEFAULT_PARALLEL_SYNCS,
+    masterRebootDownAfterPeriodMs: 0,
+    renameCommands: [],
+    configEpoch: 0n,
+    leaderEpoch: 0n,
+    knownReplicas: [],
+    knownSentinels: [],
+  };
+}

@@ -6,7 +6,6 @@ import { z } from 'zod';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 
 const yesNo = z
   .string()
@@ -38,28 +37,4 @@ export function parseBoundedInteger(value: string, min: bigint, max: bigint): nu
   return Number(parsed.data);
 }
 
-/** The leading `[+-]digits` of a string after blanks, as strtol/strtoull see it. */
-function leadingInteger(value: string): { negative: boolean; digits: string } {
-  const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]*)/.exec(value);
-  return { negative: match?.[1] === '-', digits: match?.[2] ?? '' };
-}
-
-/** atoi(): garbage reads as 0, trailing junk is ignored, overflow truncates to 32 bits. */
-export function atoi(value: string): number {
-  const { negative, digits } = leadingInteger(value);
-  if (digits === '') return 0;
-  let v = BigInt(digits);
-  if (negative) v = -v;
-  if (v > INT64_MAX) v = INT64_MAX;
-  if (v < INT64_MIN) v = INT64_MIN;
-  return Number(BigInt.asIntN(32, v));
-}
-
-/** strtoull(s, NULL, 10): negatives wrap around, overflow saturates. */
-export function strtoull(value: string): bigint {
-  const { negative, digits } = leadingInteger(value);
-  if (digits === '') return 0n;
-  const v = BigInt(digits);
-  if (v > UINT64_MAX) return UINT64_MAX;
-  return negative ? BigInt.asUintN(64, -v) : v;
-}
+export { atoi, strtoull } from '../util/redis-parsing';

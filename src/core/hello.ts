@@ -1,5 +1,5 @@
 /** The `__sentinel__:hello` payload: eight comma-separated fields, no spaces. */
-import { atoi } from './info';
+import { atoi } from '../util/redis-parsing';
 
 export interface Hello {
   sentinelIp: string;
@@ -12,15 +12,19 @@ export interface Hello {
   masterConfigEpoch: bigint;
 }
 
-/** strtoull as Redis applies it to hello epochs: garbage reads as 0. */
-function parseEpoch(s: string): bigint {
-  const m = /^\s*\+?(\d+)/.exec(s);
-  if (!m?.[1]) return 0n;
-  const n = BigInt(m[1]);
-  return n > 0xffffffffffffffffn ? 0xffffffffffffffffn : n;
+const UINT64_MAX = 0xffffffffffffffffn;
+
+/**
+ * An epoch field: plain decimal within 64 bits. redis-sentinel reads it with strtoull, so
+ * "-1" would become 2^64-1 and spread through gossip; such a hello is dropped instead.
+ */
+function parseEpoch(s: string): bigint | null {
+  if (!/^[0-9]{1,20}$/.test(s)) return null;
+  const n = BigInt(s);
+  return n <= UINT64_MAX ? n : null;
 }
 
-/** Returns null for anything that is not exactly eight fields; Redis drops such messages silently. */
+/** Null for anything but eight fields with valid epochs; such messages are dropped silently, as Redis does. */
 export function parseHello(payload: string): Hello | null {
   const t = payload.split(',');
   if (t.length !== 8) return null;
@@ -34,15 +38,18 @@ export function parseHello(payload: string): Hello | null {
     string,
     string,
   ];
+  const currentEpoch = parseEpoch(epoch);
+  const masterConfigEpoch = parseEpoch(mepoch);
+  if (currentEpoch === null || masterConfigEpoch === null) return null;
   return {
     sentinelIp: ip,
     sentinelPort: atoi(port),
     runid,
-    currentEpoch: parseEpoch(epoch),
+    currentEpoch,
     masterName: name,
     masterHost: mhost,
     masterPort: atoi(mport),
-    masterConfigEpoch: parseEpoch(mepoch),
+    masterConfigEpoch,
   };
 }
 

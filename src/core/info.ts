@@ -1,4 +1,5 @@
 /** Parsing of the INFO text of a monitored master or replica (the data half of sentinelRefreshInstanceInfo). */
+import { atoi, strtoull } from '../util/redis-parsing';
 
 export interface ReportedReplica {
   ip: string;
@@ -20,21 +21,6 @@ export interface ParsedInfo {
   priority: number | null;
   replOffset: bigint | null;
   announced: boolean | null;
-}
-
-/** C atoi: leading whitespace, optional sign, digits; anything else stops the scan. */
-export function atoi(s: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(s);
-  if (!m?.[1]) return 0;
-  const n = Number(m[1]);
-  return n > 2147483647 || n < -2147483648 ? 0 : n;
-}
-
-function strtoull(s: string): bigint {
-  const m = /^\s*\+?(\d+)/.exec(s);
-  if (!m?.[1]) return 0n;
-  const n = BigInt(m[1]);
-  return n > 0xffffffffffffffffn ? 0xffffffffffffffffn : n;
 }
 
 function parseReplicaLine(line: string): ReportedReplica | null {

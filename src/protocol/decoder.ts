@@ -13,6 +13,8 @@ export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
 export const UNAUTH_MAX_MULTIBULK_LEN = 10;
 export const UNAUTH_MAX_BULK_LEN = 16384;
 
+import { splitArgs, string2ll } from '../util/redis-parsing';
+
 const INT_MAX = 2147483647;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -25,108 +27,6 @@ export type DecodeResult =
 export interface DecoderOptions {
   /** Asked each time a multibulk or bulk length is read. */
   authRequired?: () => boolean;
-}
-
-/** Redis `string2ll`: strict decimal, no sign other than `-`, no leading zeros, 64-bit range. */
-export function parseStrictInt(text: string): bigint | null {
-  if (text.length === 0 || text.length >= 21) return null;
-  if (!/^(0|-?[1-9][0-9]*)$/.test(text)) return null;
-  const v = BigInt(text);
-  if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
-  return v;
-}
-
-/**
- * Redis `sdssplitargs`: split a line on blanks, honouring "double quotes" (with \n \r \t \b \a
- * \xHH and \<char> escapes) and 'single quotes' (only \' escaped). A closing quote must be
- * followed by a blank or the end. Returns null on unbalanced quotes.
- */
-export function splitArgs(line: Buffer): Buffer[] | null {
-  // The C code walks a NUL-terminated string, so a NUL byte ends the line.
-  const nul = line.indexOf(0);
-  const s = nul === -1 ? line : line.subarray(0, nul);
-  const out: Buffer[] = [];
-  let i = 0;
-  const n = s.length;
-  const at = (k: number): number => (k < n ? (s[k] as number) : 0);
-  for (;;) {
-    while (i < n && isSpace(at(i))) i++;
-    if (i >= n) return out;
-    const cur: number[] = [];
-    let inDouble = false;
-    let inSingle = false;
-    for (let done = false; !done; ) {
-      const c = at(i);
-      if (inDouble) {
-        if (c === 0x5c && at(i + 1) === 0x78 && isHex(at(i + 2)) && isHex(at(i + 3))) {
-          cur.push(hexVal(at(i + 2)) * 16 + hexVal(at(i + 3)));
-          i += 3;
-        } else if (c === 0x5c && i + 1 < n) {
-          i++;
-          cur.push(unescape(at(i)));
-        } else if (c === 0x22) {
-          if (i + 1 < n && !isSpace(at(i + 1))) return null;
-          done = true;
-        } else if (i >= n) {
-          return null;
-        } else {
-          cur.push(c);
-        }
-      } else if (inSingle) {
-        if (c === 0x5c && at(i + 1) === 0x27) {
-          i++;
-          cur.push(0x27);
-        } else if (c === 0x27) {
-          if (i + 1 < n && !isSpace(at(i + 1))) return null;
-          done = true;
-        } else if (i >= n) {
-          return null;
-        } else {
-          cur.push(c);
-        }
-      } else if (i >= n || c === 0x20 || c === LF || c === CR || c === 0x09) {
-        done = true;
-      } else if (c === 0x22) {
-        inDouble = true;
-      } else if (c === 0x27) {
-        inSingle = true;
-      } else {
-        cur.push(c);
-      }
-      if (i < n) i++;
-    }
-    out.push(Buffer.from(cur));
-  }
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
-}
-
-function hexVal(c: number): number {
-  if (c <= 0x39) return c - 0x30;
-  return (c | 0x20) - 0x61 + 10;
-}
-
-function unescape(c: number): number {
-  switch (c) {
-    case 0x6e:
-      return LF;
-    case 0x72:
-      return CR;
-    case 0x74:
-      return 0x09;
-    case 0x62:
-      return 0x08;
-    case 0x61:
-      return 0x07;
-    default:
-      return c;
-  }
 }
 
 export class RequestDecoder {
@@ -241,7 +141,7 @@ export class RequestDecoder {
       if (cr === 'too-big') return protocolError('too big mbulk count string');
       // Redis only needs one more byte after `\r` and skips it without looking at it.
       if (cr === null || cr + 1 >= this.end) return null;
-      const ll = parseStrictInt(this.buf.toString('latin1', this.start + 1, cr));
+      const ll = string2ll(this.buf.toString('latin1', this.start + 1, cr));
       if (ll === null || ll > BigInt(INT_MAX)) return protocolError('invalid multibulk length');
       if (ll > BigInt(UNAUTH_MAX_MULTIBULK_LEN) && this.authRequired()) {
         return protocolError('unauthenticated multibulk length');
@@ -261,7 +161,7 @@ export class RequestDecoder {
         if (first !== 0x24) {
           return protocolError(`expected '$', got '${String.fromCharCode(first)}'`);
         }
-        const ll = parseStrictInt(this.buf.toString('latin1', this.start + 1, cr));
+        const ll = string2ll(this.buf.toString('latin1', this.start + 1, cr));
         if (ll === null || ll < 0n || ll > BigInt(PROTO_MAX_BULK_LEN)) {
           return protocolError('invalid bulk length');
         }

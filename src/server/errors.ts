@@ -2,7 +2,7 @@
  * Error replies shared by several commands, in Redis 7.0's exact words. Texts include the code
  * (`ERR`, `NOAUTH`, ...) as the Reply contract wants.
  */
-import { parseStrictInt } from '../protocol/decoder';
+import { string2ll } from '../util/redis-parsing';
 import { reply, type Reply } from '../protocol/reply';
 
 export const SYNTAX_ERROR = 'ERR syntax error';
@@ -55,5 +55,5 @@ export function helpReply(argv: readonly Buffer[], lines: readonly string[]): Re
 
 /** An integer argument as getLongLongFromObject reads it (strict string2ll), or null. */
 export function parseIntArg(arg: Buffer | undefined): bigint | null {
-  return arg === undefined ? null : parseStrictInt(arg.toString('latin1'));
+  return arg === undefined ? null : string2ll(arg.toString('latin1'));
 }

@@ -5,7 +5,7 @@
  * executed the way the runtime executes it against real processes: TCP holds bytes
  * while a peer is stopped or partitioned away, and resets connections when it dies.
  */
-import type { SentinelConfig } from '../../src/config/types';
+import { type SentinelConfig, defaultSentinelConfig, newMasterConfig } from '../../src/config/types';
 import type { Action, ConnId, LinkReply, SentinelEvent } from '../../src/core/actions';
 import { type CoreEnv, Sentinel } from '../../src/core/sentinel';
 
@@ -548,29 +548,8 @@ export function sentinelConfig(
   masterPort: number,
   opts: { quorum?: number; downAfterMs?: number; failoverTimeoutMs?: number; myid?: string } = {},
 ): SentinelConfig {
-  return {
-    myid: opts.myid,
-    currentEpoch: 0n,
-    announcePort: 0,
-    denyScriptsReconfig: true,
-    resolveHostnames: false,
-    announceHostnames: false,
-    masters: [
-      {
-        name: 'mymaster',
-        host: '127.0.0.1',
-        port: masterPort,
-        quorum: opts.quorum ?? 1,
-        downAfterMs: opts.downAfterMs ?? 1000,
-        failoverTimeoutMs: opts.failoverTimeoutMs ?? 10000,
-        parallelSyncs: 1,
-        masterRebootDownAfterPeriodMs: 0,
-        renameCommands: [],
-        configEpoch: 0n,
-        leaderEpoch: 0n,
-        knownReplicas: [],
-        knownSentinels: [],
-      },
-    ],
-  };
+  const master = newMasterConfig('mymaster', '127.0.0.1', masterPort, opts.quorum ?? 1);
+  master.downAfterMs = opts.downAfterMs ?? 1000;
+  master.failoverTimeoutMs = opts.failoverTimeoutMs ?? 10000;
+  return { ...defaultSentinelConfig(), myid: opts.myid, masters: [master] };
 }

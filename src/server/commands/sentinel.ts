@@ -10,6 +10,7 @@ import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS } from '../../core/tunables';
 import { type Reply, reply } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
+import { string2ll } from '../../util/redis-parsing';
 import type { ScriptQueueView } from '../context';
 import { SENTINEL_HELP } from './sentinel-help';
 
@@ -52,14 +53,6 @@ const ARITY: Record<string, number> = {
 };
 
 export const SENTINEL_SUBCOMMANDS: readonly string[] = Object.keys(ARITY);
-
-/** Strict integer parse as Redis's string2ll: no spaces, no leading '+', no leading zeros. */
-function parseInteger(s: string): bigint | null {
-  if (!/^-?(0|[1-9][0-9]*)$/.test(s)) return null;
-  const n = BigInt(s);
-  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
-  return n;
-}
 
 function isExecutable(path: string): boolean {
   try {
@@ -227,8 +220,8 @@ function instanceReply(core: Sentinel, inst: Instance): Reply {
 }
 
 function isMasterDownByAddr(core: Sentinel, args: readonly string[]): Reply {
-  const port = parseInteger(args[2] ?? '');
-  const epoch = parseInteger(args[3] ?? '');
+  const port = string2ll(args[2] ?? '');
+  const epoch = string2ll(args[3] ?? '');
   // redis-sentinel casts a negative epoch to 2^64-1 and spreads it by gossip; refuse it instead.
   if (port === null || epoch === null || epoch < 0n) {
     return reply.error('ERR value is not an integer or out of range');
@@ -258,9 +251,9 @@ function pendingScripts(scripts: ScriptQueueView): Reply {
 
 function monitor(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
   const [, name = '', host = '', portText = '', quorumText = ''] = args;
-  const quorum = parseInteger(quorumText);
+  const quorum = string2ll(quorumText);
   if (quorum === null) return reply.error('ERR Invalid quorum');
-  const port = parseInteger(portText);
+  const port = string2ll(portText);
   if (port === null) return reply.error('ERR Invalid port');
   const r = core.monitor(name, host, Number(port), Number(quorum));
   if (!r.ok) return reply.error(r.error);
@@ -283,7 +276,7 @@ function applySetOption(
   const value = values[0] ?? '';
   const badArg = (v: string) => ({ error: `ERR Invalid argument '${v}' for SENTINEL SET '${option}'` });
   const positive = (min: bigint): bigint | null => {
-    const n = parseInteger(value);
+    const n = string2ll(value);
     return n !== null && n >= min ? n : null;
   };
   const plain = { event: `${option} ${value}` };
@@ -460,7 +453,7 @@ function debug(core: Sentinel, args: readonly string[]): Reply {
       return reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`);
     }
     const value = args[j + 1] ?? '';
-    const n = parseInteger(value);
+    const n = string2ll(value);
     if (n === null || n <= 0n)
       return reply.error(`ERR Invalid argument '${value}' for SENTINEL DEBUG '${option}'`);
     core.tunables[key] = Number(n);
@@ -527,7 +520,7 @@ function config(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]
       core.announceIp = value === '' ? undefined : value;
       break;
     case 'announce-port': {
-      const n = parseInteger(value);
+      const n = string2ll(value);
       if (n === null || n < 0n || n > 65535n) return badValue;
       core.announcePort = Number(n);
       break;

@@ -4,58 +4,27 @@ import * as path from 'path';
 
 import { loadConfig } from '../../../src/config/loader';
 import { rewriteConfig } from '../../../src/config/rewrite';
-import type { MasterConfig, SentinelConfig, ServerConfig } from '../../../src/config/types';
+import {
+  type MasterConfig,
+  type SentinelConfig,
+  type ServerConfig,
+  defaultSentinelConfig,
+  defaultServerConfig,
+  newMasterConfig,
+} from '../../../src/config/types';
 
 const MYID = 'f'.repeat(40);
 
 function server(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
-    port: 26379,
-    bind: [],
-    protectedMode: false,
-    dir: '/data/s',
-    logfile: '',
-    loglevel: 'notice',
-    daemonize: false,
-    users: [],
-    maxclients: 10000,
-    timeout: 0,
-    tcpKeepalive: 300,
-    renameCommands: [],
-    ...overrides,
-  };
+  return { ...defaultServerConfig('/data/s'), ...overrides };
 }
 
 function sentinel(overrides: Partial<SentinelConfig> = {}): SentinelConfig {
-  return {
-    myid: MYID,
-    currentEpoch: 0n,
-    announcePort: 0,
-    denyScriptsReconfig: true,
-    resolveHostnames: false,
-    announceHostnames: false,
-    masters: [],
-    ...overrides,
-  };
+  return { ...defaultSentinelConfig(), myid: MYID, ...overrides };
 }
 
 function master(overrides: Partial<MasterConfig> = {}): MasterConfig {
-  return {
-    name: 'm',
-    host: '127.0.0.1',
-    port: 6379,
-    quorum: 2,
-    downAfterMs: 30000,
-    failoverTimeoutMs: 180000,
-    parallelSyncs: 1,
-    masterRebootDownAfterPeriodMs: 0,
-    renameCommands: [],
-    configEpoch: 0n,
-    leaderEpoch: 0n,
-    knownReplicas: [],
-    knownSentinels: [],
-    ...overrides,
-  };
+  return { ...newMasterConfig('m', '127.0.0.1', 6379, 2), ...overrides };
 }
 
 /** What a first flush appends for the default state of server() and sentinel(). */

@@ -20,6 +20,12 @@ describe('hello messages', () => {
     expect(parseHello(formatHello(h))).toEqual(h);
   });
 
+  it('drops payloads whose epochs are not plain 64-bit decimals (redis-sentinel would wrap -1)', () => {
+    expect(parseHello(`127.0.0.1,26380,${RUNID},-1,mymaster,127.0.0.1,6380,0`)).toBeNull();
+    expect(parseHello(`127.0.0.1,26380,${RUNID},1,mymaster,127.0.0.1,6380,18446744073709551616`)).toBeNull();
+    expect(parseHello(`127.0.0.1,26380,${RUNID},5x,mymaster,127.0.0.1,6380,0`)).toBeNull();
+  });
+
   it('drops payloads that do not have exactly eight fields', () => {
     expect(parseHello('a,b,c')).toBeNull();
     expect(parseHello(`127.0.0.1,26380,${RUNID},7,mymaster,127.0.0.1,6380,3,extra`)).toBeNull();

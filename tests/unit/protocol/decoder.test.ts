@@ -1,11 +1,6 @@
 import fc from 'fast-check';
-import {
-  PROTO_INLINE_MAX_SIZE,
-  RequestDecoder,
-  parseStrictInt,
-  splitArgs,
-  type DecodeResult,
-} from '../../../src/protocol/decoder';
+import { PROTO_INLINE_MAX_SIZE, RequestDecoder, type DecodeResult } from '../../../src/protocol/decoder';
+import { splitArgs, string2ll as parseStrictInt } from '../../../src/util/redis-parsing';
 
 /** Feeds `input` in the given pieces and drains the decoder after each piece. */
 function decodeAll(pieces: readonly Buffer[], authRequired = false): DecodeResult[] {
