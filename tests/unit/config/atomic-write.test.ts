@@ -6,7 +6,12 @@ import * as path from 'path';
 
 import { writeFileAtomic } from '../../../src/config/atomic-write';
 import { flushConfig } from '../../../src/config/flush';
-import type { SentinelConfig, ServerConfig } from '../../../src/config/types';
+import {
+  type SentinelConfig,
+  type ServerConfig,
+  defaultSentinelConfig,
+  defaultServerConfig,
+} from '../../../src/config/types';
 
 let tmp: string;
 
@@ -69,29 +74,8 @@ describe('writeFileAtomic', () => {
 });
 
 describe('flushConfig', () => {
-  const server: ServerConfig = {
-    port: 26379,
-    bind: [],
-    protectedMode: false,
-    dir: '/d',
-    logfile: '',
-    loglevel: 'notice',
-    daemonize: false,
-    users: [],
-    maxclients: 10000,
-    timeout: 0,
-    tcpKeepalive: 300,
-    renameCommands: [],
-  };
-  const sentinel: SentinelConfig = {
-    myid: 'a'.repeat(40),
-    currentEpoch: 2n,
-    announcePort: 0,
-    denyScriptsReconfig: true,
-    resolveHostnames: false,
-    announceHostnames: false,
-    masters: [],
-  };
+  const server: ServerConfig = defaultServerConfig('/d');
+  const sentinel: SentinelConfig = { ...defaultSentinelConfig(), myid: 'a'.repeat(40), currentEpoch: 2n };
 
   it('rewrites the existing file, keeping its lines', () => {
     const file = path.join(tmp, 's.conf');

@@ -10,7 +10,13 @@ import * as path from 'path';
 import { ConfigError } from '../../../src/config/errors';
 import { loadConfig } from '../../../src/config/loader';
 import { rewriteConfig } from '../../../src/config/rewrite';
-import type { SentinelConfig, ServerConfig } from '../../../src/config/types';
+import {
+  type SentinelConfig,
+  type ServerConfig,
+  defaultSentinelConfig,
+  defaultServerConfig,
+  newMasterConfig,
+} from '../../../src/config/types';
 
 const MYID = '0123456789abcdef0123456789abcdef01234567';
 const PASSWORD = 'sentinel pw';
@@ -150,45 +156,28 @@ it('writes a config file redis-sentinel starts from', async () => {
   fs.mkdirSync(dir);
   const file = path.join(dir, 'sentinel.conf');
   const server: ServerConfig = {
+    ...defaultServerConfig(dir),
     port,
     bind: ['127.0.0.1'],
-    protectedMode: false,
-    dir,
-    logfile: '',
-    loglevel: 'notice',
-    daemonize: false,
     requirepass: PASSWORD,
-    users: [],
     maxclients: 100,
-    timeout: 0,
-    tcpKeepalive: 300,
-    renameCommands: [],
   };
   const sentinel: SentinelConfig = {
+    ...defaultSentinelConfig(),
     myid: MYID,
     currentEpoch: 7n,
-    announcePort: 0,
     announceIp: '10.9.8.7',
-    denyScriptsReconfig: true,
-    resolveHostnames: false,
-    announceHostnames: false,
     masters: [
       {
-        name: 'm',
-        host: '127.0.0.1',
-        port: deadMaster,
-        quorum: 2,
+        ...newMasterConfig('m', '127.0.0.1', deadMaster, 2),
         downAfterMs: 4321,
         failoverTimeoutMs: 65432,
         parallelSyncs: 3,
         // No blank: redis-sentinel writes auth-pass back unquoted.
         authPass: 's3cret',
-        masterRebootDownAfterPeriodMs: 0,
-        renameCommands: [],
         configEpoch: 5n,
         leaderEpoch: 6n,
         knownReplicas: [{ host: '127.0.0.1', port: deadReplica }],
-        knownSentinels: [],
       },
     ],
   };

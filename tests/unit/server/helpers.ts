@@ -4,7 +4,12 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { LoadedConfig, ServerConfig } from '../../../src/config/types';
+import {
+  type LoadedConfig,
+  type ServerConfig,
+  defaultSentinelConfig,
+  defaultServerConfig,
+} from '../../../src/config/types';
 import { reply, type Reply } from '../../../src/protocol/reply';
 import type { ServerContext } from '../../../src/server/context';
 import { RespServer } from '../../../src/server/server';
@@ -28,21 +33,7 @@ export interface FakeCalls {
 }
 
 export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
-    port: 0,
-    bind: ['127.0.0.1'],
-    protectedMode: false,
-    dir: os.tmpdir(),
-    logfile: '',
-    loglevel: 'notice',
-    daemonize: false,
-    users: [],
-    maxclients: 10000,
-    timeout: 0,
-    tcpKeepalive: 300,
-    renameCommands: [],
-    ...overrides,
-  };
+  return { ...defaultServerConfig(os.tmpdir()), port: 0, bind: ['127.0.0.1'], ...overrides };
 }
 
 export interface FakeOptions {
@@ -59,14 +50,7 @@ export function fakeContext(
   const config: LoadedConfig = {
     path: '/etc/sentinel-test.conf',
     server,
-    sentinel: {
-      currentEpoch: 0n,
-      announcePort: 0,
-      denyScriptsReconfig: true,
-      resolveHostnames: false,
-      announceHostnames: false,
-      masters: [],
-    },
+    sentinel: defaultSentinelConfig(),
   };
   const ctx: ServerContext = {
     config,
