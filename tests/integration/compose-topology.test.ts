@@ -13,7 +13,6 @@ import {
   freePort,
   Instance,
   items,
-  parseInfo,
   record,
   registry,
   REPO_ROOT,
@@ -25,12 +24,12 @@ import {
 } from '../helpers/cluster';
 import { type Compose, environmentOf, parseCompose, sentinelServices } from '../helpers/deploy/compose';
 import { renderSentinelConfig } from '../helpers/deploy/render';
+import { OURS, replication } from '../helpers/topology';
 
 teardownAfterAll();
 
 const COMPOSE_PORT = '6379';
 const HOST = 'localhost';
-const OUR_CLI = [process.execPath, path.join(REPO_ROOT, 'dist', 'cli.js')];
 
 function loadCompose(): Compose {
   const { compose, problems } = parseCompose(
@@ -61,10 +60,6 @@ function localEnvironment(
       compose.services[value] !== undefined ? HOST : key === 'MASTER_PORT' ? String(masterPort) : value,
     ]),
   );
-}
-
-async function info(port: number): Promise<Record<string, string>> {
-  return parseInfo(text(await command(port, ['INFO', 'replication'])));
 }
 
 async function masterAddr(sentinel: Instance, name: string): Promise<string> {
@@ -111,7 +106,7 @@ describe('the docker-compose.yml topology on loopback', () => {
       expect(cmd.slice(0, 4)).toEqual(['redis-server', '--replicaof', HOST, String(masterPort)]);
       replicas.set(service, await startRedis({ args: cmd.slice(1) }));
     }
-    await waitFor(async () => (await info(master.port)).connected_slaves === String(replicas.size), {
+    await waitFor(async () => (await replication(master.port)).connected_slaves === String(replicas.size), {
       timeoutMs: 10000,
       what: 'the replicas to connect to the master',
     });
@@ -129,7 +124,7 @@ describe('the docker-compose.yml topology on loopback', () => {
         await startSentinel({
           conf: { path: file, inPlace: true },
           args: ['--port', String(port), '--bind', '127.0.0.1'],
-          bin: OUR_CLI,
+          bin: OURS.bin,
         }),
       );
     }
@@ -186,7 +181,7 @@ describe('the docker-compose.yml topology on loopback', () => {
     const follower = [...replicas.values()].find((r) => r.port !== newPort) as Instance;
     await waitFor(
       async () => {
-        const r = await info(follower.port);
+        const r = await replication(follower.port);
         return r.master_host === HOST && r.master_port === String(newPort) && r.master_link_status === 'up';
       },
       { timeoutMs: 20000, what: `replica ${follower.port} to sync with ${HOST}:${newPort}` },
@@ -221,7 +216,7 @@ describe('the docker-compose.yml topology on loopback', () => {
     const newPort = Number((await masterAddr(sentinels[0] as Instance, masterName)).split(' ')[1]);
     await waitFor(
       async () => {
-        const r = await info(master.port);
+        const r = await replication(master.port);
         return r.role === 'slave' && r.master_host === HOST && r.master_port === String(newPort);
       },
       // A replica is asked for INFO every 10 s, and +convert-to-slave wants two replies 8 s apart.

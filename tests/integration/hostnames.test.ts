@@ -13,25 +13,20 @@ import {
   freePort,
   Instance,
   items,
-  parseInfo,
   record,
   registry,
-  REPO_ROOT,
-  RespClient,
   startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import { BOTH, OURS, replication, startMasterAndReplicas, Subscriber } from '../helpers/topology';
 
 teardownAfterAll();
 
 const NAME = 'm';
-// Both binaries explicitly, whatever SENTINEL_BIN says: the point is to compare them.
-const OURS = { label: 'ts-sentinel', bin: [process.execPath, path.join(REPO_ROOT, 'dist', 'cli.js')] };
-const REDIS = { label: 'redis-sentinel', bin: ['redis-sentinel'] };
-const BOTH = [OURS, REDIS];
+// BOTH names both binaries explicitly, whatever SENTINEL_BIN says: the point is to compare them.
 
 async function sentinelView(port: number, sub: 'MASTER' | 'REPLICAS' | 'SENTINELS') {
   const reply = await command(port, ['SENTINEL', sub, NAME]);
@@ -42,57 +37,12 @@ async function masterAddr(port: number): Promise<string[]> {
   return items(await command(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME])).map(text);
 }
 
-async function replication(port: number): Promise<Record<string, string>> {
-  return parseInfo(text(await command(port, ['INFO', 'replication'])));
-}
-
 /** Non-comment lines of a sentinel's config file starting with `prefix`. */
 function configLines(sentinel: Instance, prefix: string): string[] {
   return fs
     .readFileSync(sentinel.confPath, 'utf8')
     .split('\n')
     .filter((line) => line.startsWith(prefix));
-}
-
-/** A pub/sub connection that keeps every message, so a wait also finds earlier ones. */
-class Subscriber {
-  private readonly seen: { channel: string; payload: string }[] = [];
-
-  private constructor(private readonly client: RespClient) {}
-
-  static async open(port: number, channels: string[]): Promise<Subscriber> {
-    const client = await RespClient.connect(port);
-    client.send(['SUBSCRIBE', ...channels]);
-    for (const channel of channels) {
-      expect(items((await client.read()).value).map(text)).toEqual([
-        'subscribe',
-        channel,
-        String(channels.indexOf(channel) + 1),
-      ]);
-    }
-    return new Subscriber(client);
-  }
-
-  async next(channel: string, timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.seen.find((m) => m.channel === channel);
-      if (hit !== undefined) return hit.payload;
-      const left = deadline - Date.now();
-      const fail = () => new Error(`no ${channel} in ${timeoutMs} ms; seen ${JSON.stringify(this.seen)}`);
-      if (left <= 0) throw fail();
-      const reply = await this.client.read(left).catch(() => {
-        throw fail();
-      });
-      const [kind, ch, payload] = items(reply.value).map(text);
-      if (kind === 'message' && ch !== undefined && payload !== undefined)
-        this.seen.push({ channel: ch, payload });
-    }
-  }
-
-  close(): void {
-    this.client.close();
-  }
 }
 
 /**
@@ -158,12 +108,10 @@ describe.each(BOTH)('resolve-hostnames yes + announce-hostnames yes with $label'
 
   beforeAll(async () => {
     // Every Redis announces `localhost`, so the master lists its replicas by that name.
-    const announce = ['--replica-announce-ip', 'localhost'];
-    master = await startRedis({ args: announce });
-    replicas = await Promise.all([
-      startRedis({ replicaOf: master.port, args: announce }),
-      startRedis({ replicaOf: master.port, args: announce }),
-    ]);
+    ({ master, replicas } = await startMasterAndReplicas({
+      replicas: 2,
+      args: ['--replica-announce-ip', 'localhost'],
+    }));
     await waitFor(async () => (await replication(master.port)).connected_slaves === '2', {
       timeoutMs: 10000,
       what: 'both replicas to connect to the master',

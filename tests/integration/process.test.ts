@@ -14,19 +14,16 @@ import {
   items,
   pidGone,
   registry,
-  REPO_ROOT,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import { BOTH, OURS } from '../helpers/topology';
 
 teardownAfterAll();
 
 const NAME = 'm';
-const OURS = { label: 'ts-sentinel', bin: [process.execPath, path.join(REPO_ROOT, 'dist', 'cli.js')] };
-const REDIS = { label: 'redis-sentinel', bin: ['redis-sentinel'] };
-const BOTH = [OURS, REDIS];
 const STAMP = String.raw`\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3}`;
 
 /** A port nobody listens on: the monitored "master" is down, nothing else is needed. */

@@ -17,20 +17,27 @@ import {
   parseInfo,
   record,
   RespClient,
-  startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import {
+  agreement,
+  healthyReplicas,
+  masterView,
+  monitorConf,
+  NO_SYNC_DELAY,
+  roleOf,
+  startMasterAndReplicas,
+  waitReplicaOf,
+} from '../helpers/topology';
 
 teardownAfterAll();
 
 const NAME = 'mymaster';
 const DOWN_AFTER_MS = 1000;
 const FAILOVER_TIMEOUT_MS = 5000;
-/** A master waits 5 s by default before a diskless full sync, hoping for more replicas. */
-const REDIS_ARGS = ['--repl-diskless-sync-delay', '0'];
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -119,69 +126,16 @@ interface Topology {
   feeds: EventFeed[];
 }
 
-interface View {
-  port: number;
-  epoch: number;
-  flags: string;
-}
-
-async function replication(port: number): Promise<Record<string, string>> {
-  return parseInfo(text(await command(port, ['INFO', 'replication'])));
-}
-
-/** What one sentinel says about the master: GET-MASTER-ADDR-BY-NAME port, config epoch, flags. */
-async function view(sentinel: Instance): Promise<View> {
-  const addr = items(await command(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME])).map(text);
-  const master = record(await command(sentinel.port, ['SENTINEL', 'MASTER', NAME]));
-  expect(addr[0]).toBe('127.0.0.1');
-  return { port: Number(addr[1]), epoch: Number(master['config-epoch']), flags: master.flags ?? '' };
-}
-
-/**
- * Resolves when every given sentinel names the same master, other than `oldPort`, with the same
- * config epoch, and none has a failover in progress.
- */
-async function agreement(sentinels: Instance[], oldPort: number, timeoutMs: number): Promise<View> {
-  let last: View[] = [];
-  return waitFor(
-    async () => {
-      last = await Promise.all(sentinels.map(view));
-      const [first] = last;
-      if (first === undefined || first.port === oldPort || first.epoch <= 0) return undefined;
-      const same = last.every(
-        (v) => v.port === first.port && v.epoch === first.epoch && v.flags === 'master',
-      );
-      return same ? first : undefined;
-    },
-    { timeoutMs, intervalMs: 200, what: `sentinels to agree on a new master (${JSON.stringify(last)})` },
-  );
-}
-
-async function waitReplicaOf(replica: Instance, masterPort: number, timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const repl = await replication(replica.port);
-      return (
-        repl.role === 'slave' && repl.master_port === String(masterPort) && repl.master_link_status === 'up'
-      );
-    },
-    { timeoutMs, what: `${replica.port} to replicate ${masterPort} with the link up` },
-  );
-}
-
 async function startTopology(): Promise<Topology> {
-  const master = await startRedis({ args: REDIS_ARGS });
-  const replicas = await Promise.all([
-    startRedis({ replicaOf: master.port, args: REDIS_ARGS }),
-    startRedis({ replicaOf: master.port, args: REDIS_ARGS }),
-  ]);
-  for (const replica of replicas) await waitReplicaOf(replica, master.port, 15000);
-
-  const conf = [
-    `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 2`,
-    `sentinel down-after-milliseconds ${NAME} ${DOWN_AFTER_MS}`,
-    `sentinel failover-timeout ${NAME} ${FAILOVER_TIMEOUT_MS}`,
-  ].join('\n');
+  const { master, replicas } = await startMasterAndReplicas({
+    replicas: 2,
+    args: NO_SYNC_DELAY,
+    syncTimeoutMs: 15000,
+  });
+  const conf = monitorConf(NAME, master.port, 2, {
+    downAfterMs: DOWN_AFTER_MS,
+    failoverTimeoutMs: FAILOVER_TIMEOUT_MS,
+  });
   const sentinels = await Promise.all([1, 2, 3].map(() => startSentinel({ conf })));
   const ids = await Promise.all(
     sentinels.map(async (s) => text(await command(s.port, ['SENTINEL', 'MYID']))),
@@ -195,9 +149,7 @@ async function startTopology(): Promise<Topology> {
       async () => {
         const known = items(await command(s.port, ['SENTINEL', 'SENTINELS', NAME])).map(record);
         const healthy = known.filter((p) => p.flags === 'sentinel').map((p) => p.runid ?? '');
-        const replicasSeen = items(await command(s.port, ['SENTINEL', 'REPLICAS', NAME]))
-          .map(record)
-          .filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok');
+        const replicasSeen = await healthyReplicas(s, NAME);
         return JSON.stringify(healthy.sort()) === JSON.stringify(peers) && replicasSeen.length === 2;
       },
       { timeoutMs: 20000, what: `sentinel ${s.port} to know both peers and both replicas` },
@@ -219,10 +171,6 @@ function replicaOnPort(t: Topology, port: number): { promoted: Instance; other: 
   return { promoted, other };
 }
 
-async function roleOf(port: number): Promise<string> {
-  return text(items(await command(port, ['ROLE']))[0] ?? { type: 'nullbulk' });
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('a. kill -9 of the master', () => {
@@ -239,7 +187,7 @@ describe('a. kill -9 of the master', () => {
     await master.kill9();
     const started = Date.now();
 
-    const agreed = await agreement(sentinels, master.port, 30000);
+    const agreed = await agreement(sentinels, NAME, master.port, 30000);
     const failoverMs = Date.now() - started;
     const { promoted, other } = replicaOnPort(t, agreed.port);
     expect(await roleOf(promoted.port)).toBe('master');
@@ -281,19 +229,12 @@ describe('a. kill -9 of the master', () => {
     );
     for (const s of sentinels) {
       await waitFor(
-        async () => {
-          const listed = items(await command(s.port, ['SENTINEL', 'REPLICAS', NAME])).map(record);
-          const healthy = listed.filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok');
-          return (
-            healthy
-              .map((r) => Number(r.port))
-              .sort((x, y) => x - y)
-              .join(',') === [master.port, other.port].sort((x, y) => x - y).join(',')
-          );
-        },
+        async () =>
+          (await healthyReplicas(s, NAME)).join(',') ===
+          [master.port, other.port].sort((x, y) => x - y).join(','),
         { timeoutMs: 20000, what: `sentinel ${s.port} to list both replicas of ${promoted.port} as healthy` },
       );
-      expect(await view(s)).toEqual(agreed);
+      expect(await masterView(s, NAME)).toEqual(agreed);
     }
   }, 100000);
 });
@@ -331,7 +272,7 @@ describe('b. kill -9 of the leader right after its election', () => {
     const survivors = sentinels.filter((_, i) => i !== leaderIndex);
     const survivorFeeds = feeds.filter((_, i) => i !== leaderIndex);
     const deadlineMs = 2 * FAILOVER_TIMEOUT_MS + 20000;
-    const agreed = await agreement(survivors, master.port, deadlineMs);
+    const agreed = await agreement(survivors, NAME, master.port, deadlineMs);
     const convergedMs = Date.now() - killedAt;
 
     // The agreed master really is a master, and the other replica follows it.
@@ -381,7 +322,7 @@ describe('c. a sentinel frozen through the failover', () => {
 
     frozen.sigstop();
     await master.kill9();
-    const agreed = await agreement([s1, s2], master.port, 30000);
+    const agreed = await agreement([s1, s2], NAME, master.port, 30000);
     const { promoted, other } = replicaOnPort(t, agreed.port);
     expect(await roleOf(promoted.port)).toBe('master');
     await waitReplicaOf(other, promoted.port, 15000);
@@ -390,7 +331,7 @@ describe('c. a sentinel frozen through the failover', () => {
     const thawed = Date.now();
     await waitFor(
       async () => {
-        const v = await view(frozen);
+        const v = await masterView(frozen, NAME);
         return v.port === agreed.port && v.epoch === agreed.epoch ? v : undefined;
       },
       {

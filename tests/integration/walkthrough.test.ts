@@ -13,48 +13,17 @@ import {
   parseInfo,
   record,
   redisCli,
-  RespClient,
-  startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import { healthyReplicas, replication, startMasterAndReplicas, Subscriber } from '../helpers/topology';
 
 teardownAfterAll();
 
 const PASSWORD = '123';
 const NAME = 'mymaster';
-
-/** Pub/sub messages read from one connection, kept so that a later wait can find earlier ones. */
-class Subscription {
-  readonly seen: { channel: string; payload: string }[] = [];
-
-  constructor(readonly client: RespClient) {}
-
-  async next(channel: string, timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.seen.find((m) => m.channel === channel);
-      if (hit !== undefined) return hit.payload;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`no ${channel} within ${timeoutMs} ms; seen ${JSON.stringify(this.seen)}`);
-      const reply = await this.client.read(left).catch((e: Error) => {
-        throw new Error(
-          `no ${channel} within ${timeoutMs} ms (${e.message}); seen ${JSON.stringify(this.seen)}`,
-        );
-      });
-      const [kind, ch, payload] = items(reply.value).map(text);
-      if (kind === 'message' && ch !== undefined && payload !== undefined)
-        this.seen.push({ channel: ch, payload });
-    }
-  }
-}
-
-async function info(port: number, section: string): Promise<Record<string, string>> {
-  return parseInfo(text(await command(port, ['INFO', section], { password: PASSWORD })));
-}
 
 async function sentinelReplicaPorts(sentinelPort: number): Promise<number[]> {
   const reply = await command(sentinelPort, ['SENTINEL', 'REPLICAS', NAME]);
@@ -67,7 +36,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   let master: Instance;
   let replicas: Instance[];
   let sentinel: Instance;
-  let subscription: Subscription;
+  let subscription: Subscriber;
   let client: Redis;
   let promoted: Instance;
   let follower: Instance;
@@ -75,17 +44,11 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   let configEpoch: number;
 
   beforeAll(async () => {
-    master = await startRedis({ password: PASSWORD });
-    replicas = await Promise.all([
-      startRedis({ password: PASSWORD, replicaOf: master.port }),
-      startRedis({ password: PASSWORD, replicaOf: master.port }),
-    ]);
-    for (const replica of replicas) {
-      await waitFor(async () => (await info(replica.port, 'replication')).master_link_status === 'up', {
-        timeoutMs: 10000,
-        what: `replica ${replica.port} to sync with master ${master.port}`,
-      });
-    }
+    ({ master, replicas } = await startMasterAndReplicas({
+      replicas: 2,
+      password: PASSWORD,
+      syncTimeoutMs: 10000,
+    }));
     sentinel = await startSentinel({
       conf: [
         `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 1`,
@@ -98,19 +61,15 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
 
   afterAll(() => {
     client?.disconnect();
-    subscription?.client.close();
+    subscription?.close();
   });
 
   test('SENTINEL REPLICAS lists both replicas, linked and in sync', async () => {
     const expected = replicas.map((r) => r.port).sort((a, b) => a - b);
-    await waitFor(
-      async () => {
-        const listed = items(await command(sentinel.port, ['SENTINEL', 'REPLICAS', NAME])).map(record);
-        const healthy = listed.filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok');
-        return healthy.length === 2;
-      },
-      { timeoutMs: 15000, what: 'the sentinel to list two healthy replicas' },
-    );
+    await waitFor(async () => (await healthyReplicas(sentinel, NAME)).length === 2, {
+      timeoutMs: 15000,
+      what: 'the sentinel to list two healthy replicas',
+    });
     expect(await sentinelReplicaPorts(sentinel.port)).toEqual(expected);
     const masterView = record(await command(sentinel.port, ['SENTINEL', 'MASTER', NAME]));
     expect(masterView).toMatchObject({
@@ -135,11 +94,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   }, 15000);
 
   test('kill -9 of the master: a replica is promoted, the other follows, +switch-master is published', async () => {
-    const sub = await RespClient.connect(sentinel.port);
-    subscription = new Subscription(sub);
-    const confirm = await sub.callRaw(['SUBSCRIBE', '+switch-master', '+convert-to-slave']);
-    expect(items(confirm.value).map(text)).toEqual(['subscribe', '+switch-master', '1']);
-    expect(items((await sub.read()).value).map(text)).toEqual(['subscribe', '+convert-to-slave', '2']);
+    subscription = await Subscriber.open(sentinel.port, ['+switch-master', '+convert-to-slave']);
 
     await master.kill9();
     const payload = await subscription.next('+switch-master', 40000);
@@ -158,7 +113,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
     expect(role).toEqual({ type: 'bulk', value: 'master' });
     await waitFor(
       async () => {
-        const repl = await info(follower.port, 'replication');
+        const repl = await replication(follower.port, { password: PASSWORD });
         return repl.role === 'slave' && repl.master_port === String(promoted.port);
       },
       { timeoutMs: 15000, what: `replica ${follower.port} to follow ${promoted.port}` },
@@ -178,7 +133,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
 
   test('the old master, restarted with its old config, is converted to a replica of the new one', async () => {
     await master.restart();
-    expect((await info(master.port, 'replication')).role).toBe('master');
+    expect((await replication(master.port, { password: PASSWORD })).role).toBe('master');
 
     const payload = await subscription.next('+convert-to-slave', 40000);
     expect(payload).toBe(
@@ -186,7 +141,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
     );
     await waitFor(
       async () => {
-        const repl = await info(master.port, 'replication');
+        const repl = await replication(master.port, { password: PASSWORD });
         return repl.role === 'slave' && repl.master_port === String(promoted.port);
       },
       { timeoutMs: 10000, what: `old master ${master.port} to replicate ${promoted.port}` },
@@ -219,7 +174,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   }, 15000);
 
   test('restarted from its file after SIGTERM, the sentinel knows the same id, master, replicas and epoch', async () => {
-    subscription.client.close();
+    subscription.close();
     expect(await sentinel.stop('SIGTERM')).toBe('exited');
     await sentinel.restart();
 

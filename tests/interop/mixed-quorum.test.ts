@@ -16,23 +16,29 @@ import {
   command,
   Instance,
   items,
-  parseInfo,
   record,
-  startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import {
+  agreement,
+  healthyReplicas,
+  masterView,
+  monitorConf,
+  NO_SYNC_DELAY,
+  REDIS,
+  roleOf,
+  startMasterAndReplicas,
+  waitReplicaOf,
+} from '../helpers/topology';
 
 teardownAfterAll();
 
 const NAME = 'mymaster';
 const DOWN_AFTER_MS = 1000;
 const FAILOVER_TIMEOUT_MS = 6000;
-const REDIS_SENTINEL = ['redis-sentinel'];
-/** A master waits 5 s by default before a diskless full sync, hoping for more replicas. */
-const REDIS_ARGS = ['--repl-diskless-sync-delay', '0'];
 
 type Kind = 'redis-sentinel' | 'ts-sentinel';
 
@@ -40,65 +46,6 @@ interface Member {
   kind: Kind;
   instance: Instance;
   id: string;
-}
-
-interface View {
-  port: number;
-  epoch: number;
-  flags: string;
-}
-
-async function replication(port: number): Promise<Record<string, string>> {
-  return parseInfo(text(await command(port, ['INFO', 'replication'])));
-}
-
-async function roleOf(port: number): Promise<string> {
-  return text(items(await command(port, ['ROLE']))[0] ?? { type: 'nullbulk' });
-}
-
-async function waitReplicaOf(replica: Instance, masterPort: number, timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const repl = await replication(replica.port);
-      return (
-        repl.role === 'slave' && repl.master_port === String(masterPort) && repl.master_link_status === 'up'
-      );
-    },
-    { timeoutMs, what: `${replica.port} to replicate ${masterPort} with the link up` },
-  );
-}
-
-async function view(sentinel: Instance): Promise<View> {
-  const addr = items(await command(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME])).map(text);
-  const master = record(await command(sentinel.port, ['SENTINEL', 'MASTER', NAME]));
-  expect(addr[0]).toBe('127.0.0.1');
-  return { port: Number(addr[1]), epoch: Number(master['config-epoch']), flags: master.flags ?? '' };
-}
-
-/** Every sentinel names the same master, not `oldPort`, with one config epoch, no failover running. */
-async function agreement(members: Member[], oldPort: number, timeoutMs: number): Promise<View> {
-  let last: View[] = [];
-  return waitFor(
-    async () => {
-      last = await Promise.all(members.map((m) => view(m.instance)));
-      const [first] = last;
-      if (first === undefined || first.port === oldPort || first.epoch <= 0) return undefined;
-      const same = last.every(
-        (v) => v.port === first.port && v.epoch === first.epoch && v.flags === 'master',
-      );
-      return same ? first : undefined;
-    },
-    { timeoutMs, intervalMs: 200, what: `all sentinels to agree on a new master (${JSON.stringify(last)})` },
-  );
-}
-
-/** Healthy replicas a sentinel lists for the master, as sorted ports. */
-async function healthyReplicas(sentinel: Instance): Promise<number[]> {
-  return items(await command(sentinel.port, ['SENTINEL', 'REPLICAS', NAME]))
-    .map(record)
-    .filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok')
-    .map((r) => Number(r.port))
-    .sort((a, b) => a - b);
 }
 
 /** The log of one sentinel from a mark on: its lines and the events in them. */
@@ -158,22 +105,18 @@ describe.each(MIXES)('mixed quorum: %s', (_label, kinds) => {
   let current: { master: Instance; epoch: number };
 
   beforeAll(async () => {
-    master = await startRedis({ args: REDIS_ARGS });
-    replicas = await Promise.all([
-      startRedis({ replicaOf: master.port, args: REDIS_ARGS }),
-      startRedis({ replicaOf: master.port, args: REDIS_ARGS }),
-    ]);
-    for (const replica of replicas) await waitReplicaOf(replica, master.port, 15000);
+    ({ master, replicas } = await startMasterAndReplicas({
+      replicas: 2,
+      args: NO_SYNC_DELAY,
+      syncTimeoutMs: 15000,
+    }));
     current = { master, epoch: 0 };
-    const conf = [
-      `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 2`,
-      `sentinel down-after-milliseconds ${NAME} ${DOWN_AFTER_MS}`,
-      `sentinel failover-timeout ${NAME} ${FAILOVER_TIMEOUT_MS}`,
-    ].join('\n');
+    const conf = monitorConf(NAME, master.port, 2, {
+      downAfterMs: DOWN_AFTER_MS,
+      failoverTimeoutMs: FAILOVER_TIMEOUT_MS,
+    });
     const instances = await Promise.all(
-      kinds.map((kind) =>
-        startSentinel({ conf, bin: kind === 'redis-sentinel' ? REDIS_SENTINEL : undefined }),
-      ),
+      kinds.map((kind) => startSentinel({ conf, bin: kind === 'redis-sentinel' ? REDIS.bin : undefined })),
     );
     members = await Promise.all(
       instances.map(async (instance, i) => ({
@@ -205,7 +148,7 @@ describe.each(MIXES)('mixed quorum: %s', (_label, kinds) => {
         { timeoutMs: 20000, what: `${me.kind} ${me.instance.port} to list two healthy peers` },
       );
       expect(listed).toEqual(peers);
-      await waitFor(async () => (await healthyReplicas(me.instance)).length === 2, {
+      await waitFor(async () => (await healthyReplicas(me.instance, NAME)).length === 2, {
         timeoutMs: 15000,
         what: `${me.kind} ${me.instance.port} to list both replicas as healthy`,
       });
@@ -232,7 +175,12 @@ describe.each(MIXES)('mixed quorum: %s', (_label, kinds) => {
     await old.master.kill9();
     const killedAt = Date.now();
 
-    const agreed = await agreement(members, old.master.port, 40000);
+    const agreed = await agreement(
+      members.map((m) => m.instance),
+      NAME,
+      old.master.port,
+      40000,
+    );
     const elapsedMs = Date.now() - killedAt;
     const promoted =
       replicas.find((r) => r.port === agreed.port) ?? (agreed.port === master.port ? master : undefined);
@@ -295,13 +243,13 @@ describe.each(MIXES)('mixed quorum: %s', (_label, kinds) => {
       .sort((a, b) => a - b);
     for (const m of members) {
       await waitFor(
-        async () => JSON.stringify(await healthyReplicas(m.instance)) === JSON.stringify(expected),
+        async () => JSON.stringify(await healthyReplicas(m.instance, NAME)) === JSON.stringify(expected),
         {
           timeoutMs: 20000,
           what: `${m.kind} ${m.instance.port} to list ${expected.join(', ')} as healthy replicas`,
         },
       );
-      expect(await view(m.instance)).toEqual({
+      expect(await masterView(m.instance, NAME)).toEqual({
         port: current.master.port,
         epoch: current.epoch,
         flags: 'master',

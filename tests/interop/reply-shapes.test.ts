@@ -11,12 +11,12 @@ import {
   items,
   RespClient,
   type RespValue,
-  startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import { REDIS, startMasterAndReplicas } from '../helpers/topology';
 
 teardownAfterAll();
 
@@ -92,14 +92,13 @@ describe('reply shapes: SENTINEL_BIN against redis-sentinel', () => {
   let ours: RespClient;
 
   beforeAll(async () => {
-    const master = await startRedis();
-    await startRedis({ replicaOf: master.port });
+    const { master } = await startMasterAndReplicas({ replicas: 1 });
     const conf = [
       `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 2`,
       `sentinel down-after-milliseconds ${NAME} 5000`,
     ];
     const sentinels = await Promise.all([
-      startSentinel({ conf: conf.join('\n'), bin: ['redis-sentinel'] }),
+      startSentinel({ conf: conf.join('\n'), bin: REDIS.bin }),
       startSentinel({ conf: conf.join('\n') }),
     ]);
     for (const sentinel of sentinels) {

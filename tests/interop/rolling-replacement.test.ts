@@ -8,7 +8,6 @@
  * the new master.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Redis from 'ioredis';
 import {
   command,
@@ -16,21 +15,20 @@ import {
   items,
   parseInfo,
   record,
-  REPO_ROOT,
   sleep,
-  startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
 } from '../helpers/cluster';
+import { monitorConf, OURS, REDIS, startMasterAndReplicas, waitReplicaOf } from '../helpers/topology';
 
 teardownAfterAll();
 
 const NAME = 'mymaster';
-const REDIS_SENTINEL = ['redis-sentinel'];
-const TS_SENTINEL = [process.execPath, path.join(REPO_ROOT, 'dist', 'cli.js')];
 const WRITE_INTERVAL_MS = 20;
+/** How long one INFO replication probe may take. */
+const INFO_TIMEOUT_MS = 2000;
 /** From kill -9 of the master to a write the client got through on the new master. */
 const RESUME_DEADLINE_MS = 20000;
 /** Set to 1 to print the measured timings. */
@@ -104,10 +102,6 @@ async function masterPortSeenBy(port: number): Promise<number> {
   return Number(addr[1]);
 }
 
-async function replication(port: number): Promise<Record<string, string>> {
-  return parseInfo(text(await command(port, ['INFO', 'replication'], { timeoutMs: 2000 })));
-}
-
 /**
  * Why the quorum is not (yet) whole, or undefined when it is: every sentinel lists exactly the
  * two others, under the expected ids, flagged plain `sentinel`, and CKQUORUM says 3 usable. For
@@ -179,24 +173,14 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
-    if (!fs.existsSync(TS_SENTINEL[1] ?? '')) throw new Error('dist/cli.js is missing: run `npm run build`');
-    master = await startRedis();
-    replicas = await Promise.all([
-      startRedis({ replicaOf: master.port }),
-      startRedis({ replicaOf: master.port }),
-    ]);
-    for (const replica of replicas) {
-      await waitFor(async () => (await replication(replica.port)).master_link_status === 'up', {
-        timeoutMs: 10000,
-        what: `replica ${replica.port} to sync with master ${master.port}`,
-      });
-    }
-    const conf = [
-      `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 2`,
-      `sentinel down-after-milliseconds ${NAME} 1000`,
-      `sentinel failover-timeout ${NAME} 5000`,
-    ].join('\n');
-    for (let i = 0; i < 3; i++) sentinels.push(await startSentinel({ conf, bin: REDIS_SENTINEL }));
+    if (!fs.existsSync(OURS.bin[1] ?? '')) throw new Error('dist/cli.js is missing: run `npm run build`');
+    ({ master, replicas } = await startMasterAndReplicas({
+      replicas: 2,
+      syncTimeoutMs: 10000,
+      probeTimeoutMs: INFO_TIMEOUT_MS,
+    }));
+    const conf = monitorConf(NAME, master.port, 2, { downAfterMs: 1000, failoverTimeoutMs: 5000 });
+    for (let i = 0; i < 3; i++) sentinels.push(await startSentinel({ conf, bin: REDIS.bin }));
   }, 30000);
 
   afterAll(async () => {
@@ -254,7 +238,7 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
       expect(await old.stop('SIGTERM')).toBe('exited');
       const successor = await startSentinel({
         conf: { path: old.confPath, inPlace: true },
-        bin: TS_SENTINEL,
+        bin: OURS.bin,
       });
       const since = Date.now();
       sentinels[i] = successor;
@@ -323,17 +307,7 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
 
     const [role] = items(await command(promoted.port, ['ROLE']));
     expect(role).toEqual({ type: 'bulk', value: 'master' });
-    await waitFor(
-      async () => {
-        const repl = await replication(follower.port);
-        return (
-          repl.role === 'slave' &&
-          repl.master_port === String(promoted.port) &&
-          repl.master_link_status === 'up'
-        );
-      },
-      { timeoutMs: 15000, what: `replica ${follower.port} to follow ${promoted.port}` },
-    );
+    await waitReplicaOf(follower, promoted.port, 15000, INFO_TIMEOUT_MS);
     await waitFor(
       async () => {
         const views = await Promise.all(
