@@ -545,17 +545,19 @@ export class Sentinel {
     if (fast) infoPeriod = 0;
     const pingPeriod = Math.min(inst.downAfterMs, t.pingPeriod);
     const infoDue = inst.infoRefresh === 0 || now - inst.infoRefresh > infoPeriod;
-    if (inst.kind !== 'sentinel' && infoDue && !(fast && inst.infoPending)) {
-      inst.infoPending = true;
-      this.send(inst, 'cmd', ['INFO'], (r) => {
-        inst.infoPending = false;
-        if (r.ok && typeof r.value === 'string' && !inst.released) this.refreshInfo(inst, r.value);
-      });
-    }
+    if (inst.kind !== 'sentinel' && infoDue && !(fast && inst.infoPending)) this.sendInfo(inst);
     if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) {
       this.sendPing(inst, now);
     }
     if (now - inst.lastPubTime > t.publishPeriod) this.sendHello(inst);
+  }
+
+  private sendInfo(inst: MasterInstance | ReplicaInstance): void {
+    inst.infoPending = true;
+    this.send(inst, 'cmd', ['INFO'], (r) => {
+      inst.infoPending = false;
+      if (r.ok && typeof r.value === 'string' && !inst.released) this.refreshInfo(inst, r.value);
+    });
   }
 
   /** The promoted replica while we wait for it, and replicas being moved to it. */
@@ -611,11 +613,13 @@ export class Sentinel {
   }
 
   /** Makes the next tick send hellos everywhere for this master (after a promotion). */
+  /** Announces the new configuration everywhere now rather than at the next tick. */
   private forceHelloUpdate(master: MasterInstance): void {
     const back = this.env.now() - this.tunables.publishPeriod - 1;
-    master.lastPubTime = back;
-    for (const r of master.replicas.values()) r.lastPubTime = back;
-    for (const s of master.sentinels.values()) s.lastPubTime = back;
+    for (const inst of [master, ...master.replicas.values(), ...master.sentinels.values()]) {
+      inst.lastPubTime = back;
+      this.sendHello(inst);
+    }
   }
 
   // ------------------------------------------------------------- INFO
@@ -903,11 +907,16 @@ export class Sentinel {
     }
     this.checkSubjectivelyDown(inst, now);
     if (inst.kind === 'master') {
-      this.checkObjectivelyDown(inst, now);
-      if (this.startFailoverIfNeeded(inst, now)) this.askPeers(inst, true, now);
-      this.failoverStateMachine(inst, now);
+      this.judgeMaster(inst, now);
       this.askPeers(inst, false, now);
     }
+  }
+
+  /** ODOWN, failover start and the failover state machine for one master. */
+  private judgeMaster(master: MasterInstance, now: number): void {
+    this.checkObjectivelyDown(master, now);
+    if (this.startFailoverIfNeeded(master, now)) this.askPeers(master, true, now);
+    this.failoverStateMachine(master, now);
   }
 
   private checkSubjectivelyDown(inst: Instance, now: number): void {
@@ -1010,6 +1019,10 @@ export class Sentinel {
       peer.leader = leader;
       peer.leaderEpoch = e;
     }
+    // A peer's opinion or vote can complete ODOWN or an election: act on it now rather than
+    // at the next tick, exactly as the tick would (nothing is judged in TILT).
+    const master = peer.master;
+    if (!this.tilt && master.sDown && !master.released) this.judgeMaster(master, this.env.now());
   }
 
   // ---------------------------------------------------------- elections
@@ -1066,10 +1079,25 @@ export class Sentinel {
     this.emit('warning', '+try-failover', master);
     master.failoverStartTime = now + Math.floor(this.env.random() * MAX_DESYNC_MS);
     master.failoverStateChangeTime = now;
+    // Replica selection needs fresh INFO; ask now so it is there when the election ends.
+    for (const r of master.replicas.values()) {
+      if (!r.link.disconnected && !r.infoPending) this.sendInfo(r);
+    }
   }
 
+  /**
+   * Runs the failover state machine; a step that completes moves on in the same tick
+   * (redis-sentinel takes one state per tick, ~100 ms each, for no benefit).
+   */
   private failoverStateMachine(master: MasterInstance, now: number): void {
-    if (!master.failoverInProgress) return;
+    for (let steps = 0; steps < 4 && master.failoverInProgress; steps++) {
+      const before = master.failoverState;
+      this.failoverStep(master, now);
+      if (master.failoverState === before || master.failoverState === FailoverState.UpdateConfig) return;
+    }
+  }
+
+  private failoverStep(master: MasterInstance, now: number): void {
     switch (master.failoverState) {
       case FailoverState.WaitStart:
         return this.failoverWaitStart(master, now);
@@ -1111,6 +1139,10 @@ export class Sentinel {
   private failoverSelectSlave(master: MasterInstance, now: number): void {
     const chosen = promotionCandidates(master, now, this.tunables)[0];
     if (!chosen) {
+      // An election won within a tick can come before the replicas' INFO replies: give those
+      // up to a ping period before giving up, instead of aborting on stale data.
+      const infoComing = [...master.replicas.values()].some((r) => r.infoPending && !r.link.disconnected);
+      if (infoComing && now - master.failoverStateChangeTime < this.tunables.pingPeriod) return;
       this.emit('warning', '-failover-abort-no-good-slave', master);
       this.abortFailover(master, now);
       return;
@@ -1154,6 +1186,8 @@ export class Sentinel {
     this.emit('warning', '+failover-state-reconf-slaves', master);
     this.clientReconfigScript(master, 'leader', master.addr, promoted.addr);
     this.forceHelloUpdate(master);
+    // Start moving the other replicas at once instead of at the next tick.
+    this.failoverReconfNextSlave(master, now);
   }
 
   /** §7.6. */

@@ -97,6 +97,19 @@ describe('failover by a lone sentinel', () => {
     expect(s.persisted.currentEpoch).toBe(1n);
   });
 
+  it('refreshes stale replica INFO for the choice and promotes within a tick or two of the election', () => {
+    const { world, s } = lonelySentinel(41);
+    // Replica INFO is now 7 s old: too old to choose from once the master is down (5 s).
+    world.advance(7000);
+    world.killRedis(6380);
+    world.until(() => s.has('+switch-master'), 30000, '+switch-master');
+    expect(s.has('-failover-abort-no-good-slave')).toBe(false);
+    const at = (type: string) => s.events.find((e) => e.type === type)!.t;
+    // One tick at most is spent waiting for the INFO replies asked for at +try-failover.
+    expect(at('+failover-state-wait-promotion') - at('+elected-leader')).toBeLessThan(150);
+    expect(at('+switch-master') - at('+sdown')).toBeLessThan(500);
+  });
+
   it('turns the old master into a replica when it comes back', () => {
     const { world, s } = lonelySentinel(5);
     world.killRedis(6380);
