@@ -1294,6 +1294,13 @@ export class Sentinel {
     master.link.lastPingTime = 0;
     master.link.lastAvailTime = now;
     master.link.lastPongTime = now;
+    // Two departures from redis-sentinel, both found by tests/integration/quorum.test.ts: the
+    // master (often at a new address) is reconnected at the next tick rather than up to a ping
+    // period later, so down-after is not eaten by the wait; and peers' "master is down" answers,
+    // which were about the old address, are forgotten instead of counting towards an ODOWN of
+    // the new master for five more seconds.
+    master.link.lastReconnTime = 0;
+    for (const peer of master.sentinels.values()) peer.masterDown = false;
     master.roleReportedTime = now;
     master.roleReported = 'master';
     if (generateEvent) this.emit('warning', '+reset-master', master);

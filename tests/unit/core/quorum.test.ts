@@ -46,6 +46,26 @@ describe('three sentinels, quorum 2', () => {
     expect(epochs.size).toBe(1);
   });
 
+  it.each(Array.from({ length: 20 }, (_, i) => 100 + i))(
+    'do not fail the new master over again after switching to it (seed %i)',
+    (seed) => {
+      const { world, sentinels } = threeSentinels(seed);
+      world.killRedis(6380);
+      world.until(
+        () => sentinels.every((s) => s.core.masters.get('mymaster')!.addr.port !== 6380),
+        60000,
+        'every sentinel switched',
+      );
+      const newPort = sentinels[0]!.core.masters.get('mymaster')!.addr.port;
+      world.advance(10000);
+      for (const s of sentinels) {
+        expect(s.has('+odown', `master mymaster 127.0.0.1 ${newPort}`)).toBe(false);
+        expect(s.core.masters.get('mymaster')!.addr.port).toBe(newPort);
+      }
+      expect(sentinels.filter((s) => s.has('+elected-leader'))).toHaveLength(1);
+    },
+  );
+
   it('survive the leader dying right after its election: the others finish in a higher epoch', () => {
     const { world, sentinels } = threeSentinels(13);
     world.killRedis(6380);
