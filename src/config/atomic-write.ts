@@ -13,8 +13,8 @@ export interface WriteResult {
   readonly warning?: string;
 }
 
-/** Temp file in the same directory, fsync, rename over, fsync the directory. */
-export function writeFileAtomic(target: string, data: string): WriteResult {
+/** Temp file in the same directory, fsync, rename over, fsync the directory. Strings are written as UTF-8. */
+export function writeFileAtomic(target: string, data: string | Buffer): WriteResult {
   const temp = `${target}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let fd: number | undefined;
   try {
@@ -56,13 +56,13 @@ function fileMode(file: string): number | undefined {
   }
 }
 
-function writeAll(fd: number, data: string): void {
-  const buffer = Buffer.from(data, 'utf8');
+function writeAll(fd: number, data: string | Buffer): void {
+  const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let offset = 0;
   while (offset < buffer.length) offset += fs.writeSync(fd, buffer, offset, buffer.length - offset);
 }
 
-function writeInPlace(target: string, data: string): void {
+function writeInPlace(target: string, data: string | Buffer): void {
   const fd = fs.openSync(target, 'w');
   try {
     writeAll(fd, data);

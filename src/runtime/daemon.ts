@@ -266,7 +266,11 @@ class Runtime implements Daemon {
   /** Rewrites the config file from the core's state; false (and a warning line) when it failed. */
   private flush(): boolean {
     try {
-      const { warning } = flushConfig(this.config.path, this.config.server, this.core.snapshot());
+      // Users created or changed with ACL SETUSER are part of the state, unless an aclfile holds them.
+      const server = this.config.server.aclfile
+        ? this.config.server
+        : { ...this.config.server, users: this.server.acl.userLines() };
+      const { warning } = flushConfig(this.config.path, server, this.core.snapshot());
       if (warning !== undefined) this.logger.log('warning', warning);
       this.logger.log('notice', 'Sentinel new configuration saved on disk');
       return true;

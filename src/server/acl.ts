@@ -8,6 +8,7 @@
  */
 import { createHash, timingSafeEqual } from 'crypto';
 import * as fs from 'fs';
+import { writeFileAtomic } from '../config/atomic-write';
 import { globMatch } from '../util/glob';
 import type { ServerConfig } from '../config/types';
 
@@ -490,13 +491,23 @@ export class AclStore {
 
   /** ACL LIST / ACL SAVE form of a user, after `user <name> `. */
   describe(u: AclUser): string {
+    return this.describeRules(u).join(' ');
+  }
+
+  /** The rules that rebuild a user, one argument each. */
+  describeRules(u: AclUser): string[] {
     const parts: string[] = [...u.flagNames(), ...u.passwords.map((p) => `#${p}`)];
     if (u.allKeys) parts.push('~*');
     else parts.push(...u.keys.map(describeKeyPattern));
     if (u.allChannels) parts.push('&*');
     else parts.push('resetchannels', ...u.channels.map((c) => `&${c}`));
-    parts.push(this.describeCommands(u));
-    return parts.join(' ');
+    parts.push(...this.describeCommands(u).split(' '));
+    return parts;
+  }
+
+  /** Every user as the arguments of a `user` config line, as a config rewrite writes them. */
+  userLines(): string[][] {
+    return this.list().map((u) => [u.name, ...this.describeRules(u)]);
   }
 
   /**
@@ -609,17 +620,9 @@ export class AclStore {
 
   /** ACL SAVE: the users in ACL LIST form, written atomically. */
   saveFile(path: string): void {
-    const text = this.list()
-      .map((u) => `user ${u.name} ${this.describe(u)}\n`)
-      .join('');
-    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    try {
-      fs.writeFileSync(tmp, text, { encoding: 'latin1', mode: 0o644 });
-      fs.renameSync(tmp, path);
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
+    const text = this.list().map((u) => `user ${u.name} ${this.describe(u)}\n`);
+    // Names and passwords are byte strings held as latin1.
+    writeFileAtomic(path, Buffer.from(text.join(''), 'latin1'));
   }
 
   addLogEntry(entry: Omit<AclLogEntry, 'count'>): void {
