@@ -150,18 +150,25 @@ export async function agreement(
   timeoutMs: number,
 ): Promise<MasterView> {
   let last: MasterView[] = [];
-  return waitFor(
-    async () => {
-      last = await Promise.all(sentinels.map((s) => masterView(s, name)));
-      const [first] = last;
-      if (first === undefined || first.port === oldPort || first.epoch <= 0) return undefined;
-      const same = last.every(
-        (v) => v.port === first.port && v.epoch === first.epoch && v.flags === 'master',
-      );
-      return same ? first : undefined;
-    },
-    { timeoutMs, intervalMs: 200, what: `all sentinels to agree on a new master (${JSON.stringify(last)})` },
-  );
+  try {
+    return await waitFor(
+      async () => {
+        last = await Promise.all(sentinels.map((s) => masterView(s, name)));
+        const [first] = last;
+        if (first === undefined || first.port === oldPort || first.epoch <= 0) return undefined;
+        const same = last.every(
+          (v) => v.port === first.port && v.epoch === first.epoch && v.flags === 'master',
+        );
+        return same ? first : undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: 'all sentinels to agree on a new master' },
+    );
+  } catch (err) {
+    // The views at the deadline say who disagreed, and how.
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}; last views ${JSON.stringify(last)}`,
+    );
+  }
 }
 
 /** Replicas `sentinel` lists for master `name` as healthy (flags `slave`, link ok), as sorted ports. */
