@@ -1,4 +1,4 @@
-/** The start-up checks redis-sentinel makes on its config file once it is loaded. */
+/** The file checks redis-sentinel makes: its config file, and script paths (load time and SENTINEL SET). */
 import * as fs from 'fs';
 
 import { strerror } from './errors';
@@ -15,5 +15,15 @@ export function checkWritable(configPath: string): string | null {
     return null;
   } catch (err) {
     return `Sentinel config file ${configPath} is not writable: ${strerror(err)}. Exiting...`;
+  }
+}
+
+/** access(X_OK): a notification or client-reconfig script must exist and be executable. */
+export function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -2,12 +2,12 @@
  * `sentinel ...` config lines: queued while the file is read, then applied in
  * Redis's three passes (global settings, `monitor`, everything else).
  */
-import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
 import { PRE_MONITOR_OPTIONS } from './directives';
 import { ConfigError } from './errors';
+import { isExecutable } from './file-checks';
 import { type MasterConfig, type SentinelConfig, defaultSentinelConfig, newMasterConfig } from './types';
 import { atoi, parseYesNo, strtoull } from './values';
 
@@ -241,12 +241,7 @@ class SentinelBuilder {
   }
 
   private isExecutable(file: string): boolean {
-    try {
-      fs.accessSync(path.resolve(this.cwd, file), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
+    return isExecutable(path.resolve(this.cwd, file));
   }
 
   private yesNo(value: string, what: string, set: (v: boolean) => void): string | undefined {

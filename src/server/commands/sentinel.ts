@@ -2,9 +2,9 @@
  * The SENTINEL command family (§10.2-10.7): argument parsing and reply shapes.
  * Decisions and state changes live in the core; this file only translates.
  */
-import { accessSync, constants } from 'node:fs';
 import { LOG_LEVELS } from '../../config/server-directives';
 import type { LogLevel } from '../../config/types';
+import { isExecutable } from '../../config/file-checks';
 import { FAILOVER_STATE_NAMES, type Instance, type MasterInstance, instanceFlags } from '../../core/model';
 import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS } from '../../core/tunables';
@@ -53,15 +53,6 @@ const ARITY: Record<string, number> = {
 };
 
 export const SENTINEL_SUBCOMMANDS: readonly string[] = Object.keys(ARITY);
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Executes `SENTINEL <args...>`; `args` excludes the word SENTINEL. */
 export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
