@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import winston from 'winston';
 import type { LogLevel } from './config/types';
-import type { EventLevel, SentinelEvent } from './core/actions';
+import type { EventLevel, Note, SentinelEvent } from './core/events';
 
 export type LogFormat = 'redis' | 'json';
 
@@ -23,6 +23,8 @@ export interface SentinelLogger {
   log(level: EventLevel, message: string): void;
   /** `<type> <payload>` at the event's level. */
   event(event: SentinelEvent): void;
+  /** A core log line that is not an event, in redis-sentinel's words. */
+  note(level: EventLevel, note: Note): void;
   /**
    * A warning about a signal, in the shape Redis' async-signal-safe logger gives it:
    * `<pid>:signal-handler (<unix seconds>) <message>`.
@@ -123,6 +125,9 @@ export function createLogger(options: LoggerOptions): SentinelLogger {
     log(level, message) {
       logger.log({ level, message, time: new Date() });
     },
+    note(level, n) {
+      logger.log({ level, message: noteText(n), time: new Date() });
+    },
     event(event) {
       logger.log({ level: event.level, message: `${event.type} ${event.payload}`, time: new Date(), event });
     },
@@ -134,4 +139,36 @@ export function createLogger(options: LoggerOptions): SentinelLogger {
       if (level !== 'nothing') logger.level = level;
     },
   };
+}
+
+/** The text redis-sentinel logs for each core note. */
+export function noteText(n: Note): string {
+  switch (n.name) {
+    case 'sentinel-id':
+      return `Sentinel ID is ${n.detail.myid}`;
+    case 'failover-delay':
+      return `Next failover delay: I will not start a failover before ${ctime(new Date(n.detail.notBefore))}`;
+    case 'peer-voted':
+      return `${n.detail.peer} voted for ${n.detail.leader} ${n.detail.epoch}`;
+    case 'user-failover':
+      return `Executing user requested FAILOVER of '${n.detail.master}'`;
+    case 'resolve-failed':
+      return `Failed to resolve hostname '${n.detail.host}'`;
+    case 'simulated-crash':
+      return 'Sentinel CRASH because of SENTINEL simulate-failure';
+    case 'simulate-crash-after-election':
+      return 'Failure simulation: this Sentinel will crash after being successfully elected as failover leader';
+    case 'simulate-crash-after-promotion':
+      return 'Failure simulation: this Sentinel will crash after promoting the selected replica to master';
+  }
+}
+
+/** ctime(3) in local time without the newline, e.g. `Mon Nov 23 21:28:04 2026`. */
+export function ctime(d: Date): string {
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${days[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`
+  );
 }

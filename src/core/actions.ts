@@ -1,8 +1,8 @@
 /**
  * What the core asks the edge to do. Plain data: the runtime turns each action into
- * ioredis calls, log lines, pub/sub messages, config flushes and script runs.
+ * ioredis calls, DNS lookups, log lines, pub/sub messages, config flushes and script runs.
  */
-import type { LogLevel } from '../config/types';
+import type { Note, SentinelEvent } from './events';
 
 export type LinkId = number;
 /** `cmd` carries commands; `pubsub` (masters and replicas only) is subscribed to the hello channel. */
@@ -10,21 +10,17 @@ export type LinkChannel = 'cmd' | 'pubsub';
 /** Identifies one TCP connection; a reconnect gets a new one. */
 export type ConnId = number;
 
-export type EventLevel = Exclude<LogLevel, 'nothing'>;
-
-export interface SentinelEvent {
-  readonly level: EventLevel;
-  /** e.g. `+sdown`; also the pub/sub channel it is published on. */
-  readonly type: string;
-  readonly payload: string;
-}
-
 /** A reply from a monitored instance or a peer, as ioredis hands it over (RESP2). */
 export type LinkReply =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: string };
 
 export type Action =
+  /**
+   * Persist `Sentinel.snapshot()` atomically. At most one per drain, always first: every state
+   * change of the drain is on disk before any command or reply it caused leaves.
+   */
+  | { readonly kind: 'flush-config' }
   /** Open a TCP connection; the runtime reports its end with `onConnectionClosed(conn)`. */
   | {
       readonly kind: 'connect';
@@ -43,11 +39,11 @@ export type Action =
       readonly token: number;
       readonly command: readonly string[];
     }
+  /** Look a hostname up; the answer comes back through `onResolved(host, ip)`. */
+  | { readonly kind: 'resolve'; readonly host: string }
   | { readonly kind: 'event'; readonly event: SentinelEvent }
-  /** A log line that is not an event (e.g. `Next failover delay: ...`). */
-  | { readonly kind: 'log'; readonly level: EventLevel; readonly message: string }
-  /** Persist `Sentinel.snapshot()` atomically before anything else happens. */
-  | { readonly kind: 'flush-config' }
+  /** A log line that is not an event (e.g. `Next failover delay: ...`), rendered by the edge. */
+  | { readonly kind: 'note'; readonly level: 'warning' | 'notice'; readonly note: Note }
   /** Queue a notification-script or client-reconfig-script run. */
   | { readonly kind: 'script'; readonly argv: readonly string[] }
   /** SENTINEL SIMULATE-FAILURE crash points. */

@@ -1,5 +1,9 @@
-/** Counting of leader votes for one master in one epoch (sentinelGetLeader, without the own vote). */
+/** Leader elections (§6): votes asked of us, and the counting of votes for one master in one epoch. */
+import { sameAddress } from './address';
+import { makeAddress } from './instances';
 import type { MasterInstance } from './model';
+import { type CoreState, emit, requestFlush } from './state';
+import { MAX_DESYNC_MS } from './tunables';
 
 export interface Tally {
   /** Run ID -> votes, in the order first met. */
@@ -43,4 +47,65 @@ export function electedLeader(master: MasterInstance, tally: Tally): string | nu
   if (tally.winner === null) return null;
   if (tally.maxVotes < majority || tally.maxVotes < master.quorum) return null;
   return tally.winner;
+}
+
+/** §6.1: one vote per master per epoch, persisted before the answer leaves. */
+export function voteLeader(
+  state: CoreState,
+  master: MasterInstance,
+  reqEpoch: bigint,
+  reqRunid: string,
+): { leader: string; epoch: bigint } {
+  if (reqEpoch > state.currentEpoch) {
+    state.currentEpoch = reqEpoch;
+    requestFlush(state);
+    emit(state, '+new-epoch', { inst: master, epoch: state.currentEpoch });
+  }
+  if (master.leaderEpoch < reqEpoch && state.currentEpoch <= reqEpoch) {
+    master.leader = reqRunid;
+    master.leaderEpoch = state.currentEpoch;
+    requestFlush(state);
+    emit(state, '+vote-for-leader', { inst: master, leader: master.leader, epoch: master.leaderEpoch });
+    // Voting for someone else keeps us from starting our own failover for a while.
+    if (master.leader.toLowerCase() !== state.myid.toLowerCase()) {
+      master.failoverStartTime = state.env.now() + Math.floor(state.env.random() * MAX_DESYNC_MS);
+    }
+  }
+  return { leader: master.leader, epoch: master.leaderEpoch };
+}
+
+/** The leader of `epoch` for this master, our own vote included; null when nobody won (yet). */
+export function getLeader(state: CoreState, master: MasterInstance, epoch: bigint): string | null {
+  const tally = tallyPeerVotes(master, state.currentEpoch);
+  const mine = voteLeader(state, master, epoch, tally.winner ?? state.myid);
+  if (mine.leader !== '' && mine.epoch === epoch) addVote(tally, mine.leader);
+  return electedLeader(master, tally);
+}
+
+export interface MasterDownAnswer {
+  down: boolean;
+  /** '*' when no vote was asked or none was cast. */
+  leader: string;
+  leaderEpoch: bigint;
+}
+
+/** SENTINEL IS-MASTER-DOWN-BY-ADDR (§5.4): our opinion, and our vote when one is asked for. */
+export function isMasterDownByAddr(
+  state: CoreState,
+  host: string,
+  port: number,
+  reqEpoch: bigint,
+  runid: string,
+): MasterDownAnswer {
+  const addr = makeAddress(state, host, port, true);
+  let master: MasterInstance | null = null;
+  if (addr) {
+    for (const m of state.masters.values()) if (sameAddress(m.addr, addr)) master = master ?? m;
+  }
+  const down = !state.tilt && master !== null && master.sDown;
+  if (master && runid !== '*') {
+    const v = voteLeader(state, master, reqEpoch, runid);
+    return { down, leader: v.leader === '' ? '*' : v.leader, leaderEpoch: v.epoch };
+  }
+  return { down, leader: '*', leaderEpoch: 0n };
 }

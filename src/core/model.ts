@@ -148,8 +148,18 @@ export interface MasterInstance extends InstanceBase {
 
 export type Instance = MasterInstance | ReplicaInstance | PeerSentinel;
 
+/** A record as the edge may see it: no field, map or nested record can be written through it. */
+export type ReadonlyDeep<T> =
+  T extends Map<infer K, infer V>
+    ? ReadonlyMap<K, ReadonlyDeep<V>>
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends object
+        ? { readonly [P in keyof T]: ReadonlyDeep<T[P]> }
+        : T;
+
 /** Flags as SENTINEL MASTER prints them, in Redis's order. */
-export function instanceFlags(inst: Instance): string[] {
+export function instanceFlags(inst: ReadonlyDeep<Instance>): string[] {
   const flags: string[] = [];
   if (inst.sDown) flags.push('s_down');
   if (inst.kind === 'master' && inst.oDown) flags.push('o_down');

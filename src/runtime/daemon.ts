@@ -9,16 +9,18 @@ import { checkWritable } from '../config/file-checks';
 import { flushConfig } from '../config/flush';
 import { loadConfig } from '../config/loader';
 import type { LoadedConfig } from '../config/types';
-import type { Action, SentinelEvent } from '../core/actions';
+import type { Action } from '../core/actions';
+import type { SentinelEvent } from '../core/events';
 import { Sentinel } from '../core/sentinel';
 import { sentinelCommand, type SentinelCommandEnv } from '../server/commands/sentinel';
+import { infoSentinelLines } from '../server/commands/sentinel-view';
 import { AclConfigError } from '../server/acl';
 import type { ServerContext } from '../server/context';
 import { RespServer } from '../server/server';
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
 import { DEFAULT_DAEMON_PIDFILE, restartInBackground, takeDaemonChildMarker } from './daemonize';
-import { HostResolver } from './resolver';
+import { blockingLookup, primeHosts, resolveHost } from './resolver';
 import { ScriptRunner } from './scripts';
 
 export interface DaemonOptions {
@@ -71,12 +73,13 @@ export async function startDaemon(
   );
   logger.log('warning', 'Configuration loaded');
 
-  const resolver = new HostResolver();
-  if (config.sentinel.resolveHostnames) await resolver.prime(configuredHosts(config), PRIME_DNS_TIMEOUT_MS);
+  const knownHosts = config.sentinel.resolveHostnames
+    ? await primeHosts(configuredHosts(config), PRIME_DNS_TIMEOUT_MS)
+    : new Map<string, string>();
   const core = new Sentinel(
     config.sentinel,
-    { now: Date.now, random: Math.random, resolve: (host) => resolver.resolve(host) },
-    { serverPort: config.server.port, requirepass: config.server.requirepass },
+    { now: Date.now, random: Math.random },
+    { serverPort: config.server.port, requirepass: config.server.requirepass, knownHosts },
   );
   let daemon: Runtime;
   try {
@@ -126,6 +129,8 @@ class Runtime implements Daemon {
   private readonly commandEnv: SentinelCommandEnv;
   private tickTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  /** Set when a flush of the current drain could not be written. */
+  private flushFailed = false;
 
   constructor(
     private readonly config: LoadedConfig,
@@ -148,12 +153,17 @@ class Runtime implements Daemon {
     );
     this.scripts = new ScriptRunner({
       now: Date.now,
-      timings: () => core.tunables,
+      timings: () => core.view.tunables,
       emit: (event) => this.emitEvent(event),
     });
     this.commandEnv = {
       scripts: this.scripts,
-      flushConfig: () => this.flush(),
+      persist: () => {
+        this.flushFailed = false;
+        this.carryOut();
+        return !this.flushFailed;
+      },
+      resolveNow: blockingLookup,
       getLogLevel: () => config.server.loglevel,
       setLogLevel: (level) => {
         // Kept in the server config too, so that the next flush writes it (as 7.2 does).
@@ -168,9 +178,12 @@ class Runtime implements Daemon {
       now: Date.now,
       // Runs what the command decided (a vote's flush above all) before the reply is sent.
       sentinelCommand: (args) => this.after(() => sentinelCommand(core, this.commandEnv, args)),
-      masterNames: () => core.masterNames(),
+      masterNames: () => [...core.view.masters.keys()],
       infoSentinelLines: () =>
-        core.infoSentinelLines({ running: this.scripts.runningCount(), queued: this.scripts.queuedCount() }),
+        infoSentinelLines(core.view, {
+          running: this.scripts.runningCount(),
+          queued: this.scripts.queuedCount(),
+        }),
       onHelloPublish: (payload) => this.after(() => core.onHelloPublish(payload)),
       shutdown: () => void this.shutdown(),
     };
@@ -228,8 +241,12 @@ class Runtime implements Daemon {
   /** Runs a core call, then the actions it queued, before anything else can happen. */
   private after<T>(call: () => T): T {
     const result = call();
-    for (const action of this.core.drain()) this.execute(action);
+    this.carryOut();
     return result;
+  }
+
+  private carryOut(): void {
+    for (const action of this.core.drain()) this.execute(action);
   }
 
   private execute(action: Action): void {
@@ -242,11 +259,16 @@ class Runtime implements Daemon {
       case 'event':
         this.emitEvent(action.event);
         return;
-      case 'log':
-        this.logger.log(action.level, action.message);
+      case 'note':
+        this.logger.note(action.level, action.note);
+        return;
+      case 'resolve':
+        void resolveHost(action.host).then((ip) => {
+          if (!this.shuttingDown) this.after(() => this.core.onResolved(action.host, ip));
+        });
         return;
       case 'flush-config':
-        this.flush();
+        if (!this.flush()) this.flushFailed = true;
         return;
       case 'script':
         this.scripts.schedule(action.argv);

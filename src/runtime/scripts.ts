@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { constants } from 'os';
-import type { SentinelEvent } from '../core/actions';
+import { type EventName, type EventShapes, type SentinelEvent, renderEvent } from '../core/events';
 import type { PendingScriptView, ScriptQueueView } from '../server/context';
 
 export const SCRIPT_MAX_QUEUE = 256;
@@ -139,7 +139,7 @@ export class ScriptRunner implements ScriptQueueView {
     if (child.pid === undefined) return;
     job.child = child;
     job.pid = child.pid;
-    this.emit('debug', '+script-child', String(child.pid));
+    this.emit('+script-child', { pid: child.pid });
   }
 
   /** spawn() threw: a fork failure keeps the job for the next tick, anything else ends it. */
@@ -152,7 +152,7 @@ export class ScriptRunner implements ScriptQueueView {
   }
 
   private emitForkFailure(job: Job): void {
-    this.emit('warning', '-script-error', `${job.argv[0]} ${FORK_FAILURE_SIGNAL} 0`);
+    this.emit('-script-error', { script: job.argv[0] ?? '', signal: FORK_FAILURE_SIGNAL, code: 0 });
     job.running = false;
     job.pid = 0;
     job.outcome = undefined;
@@ -168,7 +168,7 @@ export class ScriptRunner implements ScriptQueueView {
         continue;
       }
       const { code, signal } = outcome;
-      this.emit('debug', '-script-child', `${job.pid} ${code} ${signal}`);
+      this.emit('-script-child', { pid: job.pid, code, signal });
       if ((signal || code === 1) && job.retryNum !== SCRIPT_MAX_RETRY) {
         job.running = false;
         job.pid = 0;
@@ -182,7 +182,7 @@ export class ScriptRunner implements ScriptQueueView {
   }
 
   private finish(job: Job, signal: number, code: number): void {
-    if (signal || code !== 0) this.emit('warning', '-script-error', `${job.argv[0]} ${signal} ${code}`);
+    if (signal || code !== 0) this.emit('-script-error', { script: job.argv[0] ?? '', signal, code });
     this.jobs.splice(this.jobs.indexOf(job), 1);
   }
 
@@ -196,14 +196,15 @@ export class ScriptRunner implements ScriptQueueView {
     for (const job of this.jobs) {
       if (!job.running || !job.child || job.killSent || job.outcome) continue;
       if (now - job.startTime <= limit) continue;
-      this.emit('warning', '-script-timeout', `${job.argv[0]} ${job.pid}`);
+      this.emit('-script-timeout', { script: job.argv[0] ?? '', pid: job.pid });
       job.killSent = true;
       job.child.kill('SIGKILL');
     }
   }
 
-  private emit(level: SentinelEvent['level'], type: string, payload: string): void {
-    this.options.emit({ level, type, payload });
+  private emit<N extends EventName>(name: N, detail: EventShapes[N]): void {
+    // Script events are about no instance, so no prefix is ever asked for.
+    this.options.emit(renderEvent(name, detail, () => ''));
   }
 }
 

@@ -6,8 +6,11 @@
  * while a peer is stopped or partitioned away, and resets connections when it dies.
  */
 import { type SentinelConfig, defaultSentinelConfig, newMasterConfig } from '../../src/config/types';
-import type { Action, ConnId, LinkReply, SentinelEvent } from '../../src/core/actions';
+import type { Action, ConnId, LinkReply } from '../../src/core/actions';
+import type { SentinelEvent } from '../../src/core/events';
+import { noteText } from '../../src/log';
 import { type CoreEnv, Sentinel } from '../../src/core/sentinel';
+import type { MasterView } from '../../src/core/view';
 
 /** Mulberry32: small, seeded, good enough to drive a simulation. */
 export function seededRandom(seed: number): () => number {
@@ -114,7 +117,7 @@ export class SimSentinel {
   now = (): number => this.world.t + this.skew;
 
   boot(): void {
-    const env: CoreEnv = { now: this.now, random: this.world.random, resolve: (h) => h };
+    const env: CoreEnv = { now: this.now, random: this.world.random };
     this.core = new Sentinel(structuredClone(this.persisted), env, { serverPort: this.port });
     this.core.start();
     this.world.run(this);
@@ -129,8 +132,8 @@ export class SimSentinel {
     return this.events.some((e) => e.type === type && e.payload.includes(payloadPart));
   }
 
-  master(): ReturnType<Sentinel['masters']['get']> & object {
-    const m = this.core.masters.get('mymaster');
+  master(): MasterView {
+    const m = this.core.view.masters.get('mymaster');
     if (!m) throw new Error('mymaster is not monitored');
     return m;
   }
@@ -369,13 +372,16 @@ export class SimWorld {
         s.events.push({
           ...a.event,
           t: this.t,
-          myid: s.core.myid,
-          failoverEpoch: s.core.masters.get('mymaster')?.failoverEpoch ?? 0n,
+          myid: s.core.view.myid,
+          failoverEpoch: s.core.view.masters.get('mymaster')?.failoverEpoch ?? 0n,
         });
         return;
-      case 'log':
-        s.logs.push(a.message);
+      case 'note':
+        s.logs.push(noteText(a.note));
         return;
+      case 'resolve':
+        // The simulated world speaks in IP literals only.
+        throw new Error(`unexpected lookup of ${a.host}`);
       case 'flush-config':
         s.persisted = structuredClone(s.core.snapshot());
         return;
@@ -460,8 +466,8 @@ export class SimWorld {
         break;
       case 'SENTINEL': {
         const [ip = '', port = '0', epoch = '0', runid = '*'] = args.slice(1);
-        const [down, leader, e] = peer.core.isMasterDownByAddr(ip, Number(port), BigInt(epoch), runid);
-        value = [down, leader, Number(e)];
+        const answer = peer.core.isMasterDownByAddr(ip, Number(port), BigInt(epoch), runid);
+        value = [answer.down ? 1 : 0, answer.leader, Number(answer.leaderEpoch)];
         break;
       }
     }

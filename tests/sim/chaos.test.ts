@@ -40,9 +40,9 @@ function runSeed(seed: number): Verdict {
     for (const s of sentinels) {
       if (!s.alive) continue;
       const e = s.master().configEpoch;
-      const before = lastConfigEpoch.get(s.core.myid) ?? 0n;
+      const before = lastConfigEpoch.get(s.core.view.myid) ?? 0n;
       if (e < before) violations.push(`${s.port}: config epoch went back from ${before} to ${e}`);
-      lastConfigEpoch.set(s.core.myid, e);
+      lastConfigEpoch.set(s.core.view.myid, e);
     }
   };
 
@@ -106,7 +106,7 @@ function runSeed(seed: number): Verdict {
   for (const s of sentinels) if (!s.alive) s.restart();
   for (const p of REDIS_PORTS) if (!world.redis.get(p)!.alive) world.restartRedis(p);
   const converged = () => {
-    const addrs = new Set(sentinels.map((s) => s.core.currentMasterAddress(s.master()).port));
+    const addrs = new Set(sentinels.map((s) => s.core.view.currentMasterAddress(s.master()).port));
     const masters = REDIS_PORTS.filter((p) => world.redis.get(p)!.role === 'master');
     return addrs.size === 1 && masters.length === 1 && addrs.has(masters[0]!);
   };
@@ -117,7 +117,7 @@ function runSeed(seed: number): Verdict {
   }
   if (!converged()) {
     const views = sentinels
-      .map((s) => `${s.port}->${s.core.currentMasterAddress(s.master()).port}`)
+      .map((s) => `${s.port}->${s.core.view.currentMasterAddress(s.master()).port}`)
       .join(' ');
     const roles = REDIS_PORTS.map((p) => `${p}:${world.redis.get(p)!.role}`).join(' ');
     violations.push(
@@ -157,8 +157,8 @@ function printTimeline(seed: number, sentinels: SimSentinel[]): void {
   for (const s of sentinels) {
     const m = s.master();
     lines.push(
-      `sentinel ${s.port} ${s.core.myid.slice(0, 8)}: master ${m.addr.port} config-epoch ${m.configEpoch} ` +
-        `current-epoch ${s.core.currentEpoch}`,
+      `sentinel ${s.port} ${s.core.view.myid.slice(0, 8)}: master ${m.addr.port} config-epoch ${m.configEpoch} ` +
+        `current-epoch ${s.core.view.currentEpoch}`,
     );
     for (const e of s.events) {
       if (e.type.includes('role-change')) continue;

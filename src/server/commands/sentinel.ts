@@ -1,31 +1,60 @@
 /**
- * The SENTINEL command family (§10.2-10.7): argument parsing and reply shapes.
- * Decisions and state changes live in the core; this file only translates.
+ * The SENTINEL command family (§10.2-10.7): argument parsing and reply shapes. The core
+ * decides and changes state through its typed operations; this file only translates, and
+ * never writes core state nor reads the clock.
  */
 import { LOG_LEVELS } from '../../config/server-directives';
 import type { LogLevel } from '../../config/types';
 import { isExecutable } from '../../config/file-checks';
-import { FAILOVER_STATE_NAMES, type Instance, type MasterInstance, instanceFlags } from '../../core/model';
+import type { FailurePoint, GlobalSetting, SettingChange } from '../../core/admin';
+import { checkQuorum } from '../../core/detection';
 import type { Sentinel } from '../../core/sentinel';
-import { DEBUG_KEYS } from '../../core/tunables';
+import { DEBUG_KEYS, type Tunables } from '../../core/tunables';
+import type { CoreView } from '../../core/view';
+import {
+  type CodedError,
+  type ErrorArgs,
+  type ErrorCode,
+  type Outcome,
+  codedError,
+  errorText,
+} from '../../errors';
 import { type Reply, reply } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
 import { string2ll } from '../../util/redis-parsing';
 import type { ScriptQueueView } from '../context';
 import { SENTINEL_HELP } from './sentinel-help';
+import { infoCacheReply, instanceReply } from './sentinel-view';
 
 export interface SentinelCommandEnv {
   scripts: ScriptQueueView;
-  /** Rewrites the config file now; false when it could not be saved. */
-  flushConfig(): boolean;
+  /**
+   * Carries out what the core decided so far (its merged config flush first), before the
+   * reply leaves; false when the config file could not be saved.
+   */
+  persist(): boolean;
+  /** Looks a hostname up now, as redis-sentinel does for SENTINEL MONITOR; null when unknown. */
+  resolveNow(host: string): string | null;
   /** The server's `loglevel`, which SENTINEL CONFIG reads and sets as Redis 7.2 does. */
   getLogLevel(): LogLevel;
   /** Applies at once and is persisted by the next flush. */
   setLogLevel(level: LogLevel): void;
 }
 
-const NO_SUCH_MASTER = reply.error('ERR No such master with that name');
-const SAVE_FAILED = reply.error('ERR Failed to save config file. Check server logs.');
+const error = <C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): Reply =>
+  reply.error(errorText(code, ...args));
+const NO_SUCH_MASTER = error('SNT_ERR_NO_SUCH_MASTER');
+const SAVE_FAILED = error('SNT_ERR_SAVE_FAILED');
+
+/** OK, or the error of a typed operation. */
+function outcomeReply(o: Outcome): Reply {
+  return o.ok ? reply.ok : reply.error(o.error.message);
+}
+
+/** After a state change: OK when it is on disk. */
+function savedReply(env: SentinelCommandEnv): Reply {
+  return env.persist() ? reply.ok : SAVE_FAILED;
+}
 
 /** Arity per subcommand, Redis convention: positive = exact, negative = at least. Counts SENTINEL itself. */
 const ARITY: Record<string, number> = {
@@ -59,71 +88,69 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
   const typed = args[0] ?? '';
   const sub = typed.toLowerCase();
   const arity = ARITY[sub];
-  if (arity === undefined) return reply.error(`ERR unknown subcommand '${typed}'. Try SENTINEL HELP.`);
+  if (arity === undefined) return error('SNT_ERR_UNKNOWN_SUBCOMMAND', typed, 'SENTINEL');
   const argc = args.length + 1;
   if ((arity > 0 && argc !== arity) || (arity < 0 && argc < -arity)) {
-    return reply.error(`ERR wrong number of arguments for 'sentinel|${sub}' command`);
+    return error('SNT_ERR_WRONG_ARITY', `sentinel|${sub}`);
   }
-  const master = (name: string | undefined): MasterInstance | null => core.masters.get(name ?? '') ?? null;
+  const view = core.view;
+  const master = (name: string | undefined) => view.masters.get(name ?? '') ?? null;
   const a = (i: number): string => args[i] ?? '';
 
   switch (sub) {
     case 'help':
       return help();
     case 'masters':
-      return reply.array([...core.masters.values()].map((m) => instanceReply(core, m)));
+      return reply.array([...view.masters.values()].map((m) => instanceReply(view, m)));
     case 'master': {
       const m = master(args[1]);
-      return m ? instanceReply(core, m) : NO_SUCH_MASTER;
+      return m ? instanceReply(view, m) : NO_SUCH_MASTER;
     }
     case 'replicas':
     case 'slaves': {
       const m = master(args[1]);
       if (!m) return NO_SUCH_MASTER;
       const shown = [...m.replicas.values()].filter((r) => r.announced);
-      return reply.array(shown.map((r) => instanceReply(core, r)));
+      return reply.array(shown.map((r) => instanceReply(view, r)));
     }
     case 'sentinels': {
       const m = master(args[1]);
-      return m ? reply.array([...m.sentinels.values()].map((s) => instanceReply(core, s))) : NO_SUCH_MASTER;
+      return m ? reply.array([...m.sentinels.values()].map((s) => instanceReply(view, s))) : NO_SUCH_MASTER;
     }
     case 'myid':
-      return reply.bulk(core.myid);
+      return reply.bulk(view.myid);
     case 'get-master-addr-by-name': {
       const m = master(args[1]);
       if (!m) return reply.nullArray;
-      const addr = core.currentMasterAddress(m);
-      return reply.array([reply.bulk(core.announceAddr(addr)), reply.bulk(String(addr.port))]);
+      const addr = view.currentMasterAddress(m);
+      return reply.array([reply.bulk(view.announceAddr(addr)), reply.bulk(String(addr.port))]);
     }
     case 'is-master-down-by-addr':
       return isMasterDownByAddr(core, args);
     case 'reset':
-      return reply.int(core.resetByPattern((name) => globMatch(a(1), name)));
-    case 'failover': {
-      const r = core.userFailover(a(1));
-      return r.ok ? reply.ok : reply.error(r.error);
-    }
+      return reply.int(core.reset((name) => globMatch(a(1), name)));
+    case 'failover':
+      return outcomeReply(core.failover(a(1)));
     case 'pending-scripts':
       return pendingScripts(env.scripts);
     case 'monitor':
       return monitor(core, env, args);
     case 'flushconfig':
-      return env.flushConfig() ? reply.ok : SAVE_FAILED;
+      core.requestFlush();
+      return savedReply(env);
     case 'remove': {
       const r = core.remove(a(1));
-      if (!r.ok) return reply.error(r.error);
-      return env.flushConfig() ? reply.ok : SAVE_FAILED;
+      return r.ok ? savedReply(env) : outcomeReply(r);
     }
     case 'ckquorum': {
       const m = master(args[1]);
       if (!m) return NO_SUCH_MASTER;
-      const q = core.ckquorum(m);
-      return q.ok ? reply.simple(q.text) : reply.error(q.text);
+      return ckquorum(checkQuorum(m));
     }
     case 'set':
       return set(core, env, args);
     case 'info-cache':
-      return infoCache(core, args.slice(1));
+      return infoCacheReply(view, args.slice(1));
     case 'simulate-failure':
       return simulateFailure(core, args.slice(1));
     case 'debug':
@@ -131,7 +158,7 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
     case 'config':
       return config(core, env, args);
     default:
-      return reply.error(`ERR unknown subcommand '${typed}'. Try SENTINEL HELP.`);
+      return error('SNT_ERR_UNKNOWN_SUBCOMMAND', typed, 'SENTINEL');
   }
 }
 
@@ -145,85 +172,31 @@ function help(): Reply {
   return reply.array(lines.map((l) => reply.simple(l)));
 }
 
-/** The field list of §10.4, in redis-sentinel's order; every value is a bulk string. */
-export function instanceFields(core: Sentinel, inst: Instance, now: number): [string, string][] {
-  const link = inst.link;
-  const f: [string, string][] = [
-    ['name', inst.name],
-    ['ip', core.announceAddr(inst.addr)],
-    ['port', String(inst.addr.port)],
-    ['runid', inst.runid],
-    ['flags', instanceFlags(inst).join(',')],
-    ['link-pending-commands', String(link.pendingCommands)],
-    ['link-refcount', String(link.refcount)],
-  ];
-  if (inst.kind === 'master' && inst.failoverInProgress) {
-    f.push(['failover-state', FAILOVER_STATE_NAMES[inst.failoverState]]);
+function ckquorum(q: ReturnType<typeof checkQuorum>): Reply {
+  const problems: string[] = [];
+  if (!q.quorumReachable) {
+    problems.push('Not enough available Sentinels to reach the specified quorum for this master');
   }
-  f.push(
-    ['last-ping-sent', String(link.actPingTime ? now - link.actPingTime : 0)],
-    ['last-ok-ping-reply', String(now - link.lastAvailTime)],
-    ['last-ping-reply', String(now - link.lastPongTime)],
-  );
-  if (inst.sDown) f.push(['s-down-time', String(now - inst.sDownSinceTime)]);
-  if (inst.kind === 'master' && inst.oDown) f.push(['o-down-time', String(now - inst.oDownSinceTime)]);
-  f.push(['down-after-milliseconds', String(inst.downAfterMs)]);
-  if (inst.kind !== 'sentinel') {
-    f.push(
-      ['info-refresh', String(inst.infoRefresh ? now - inst.infoRefresh : 0)],
-      ['role-reported', inst.roleReported],
-      ['role-reported-time', String(now - inst.roleReportedTime)],
-    );
+  if (!q.majorityReachable) {
+    problems.push('Not enough available Sentinels to reach the majority and authorize a failover');
   }
-  if (inst.kind === 'master') {
-    f.push(
-      ['config-epoch', String(inst.configEpoch)],
-      ['num-slaves', String(inst.replicas.size)],
-      ['num-other-sentinels', String(inst.sentinels.size)],
-      ['quorum', String(inst.quorum)],
-      ['failover-timeout', String(inst.failoverTimeoutMs)],
-      ['parallel-syncs', String(inst.parallelSyncs)],
-    );
-    if (inst.notificationScript) f.push(['notification-script', inst.notificationScript]);
-    if (inst.clientReconfigScript) f.push(['client-reconfig-script', inst.clientReconfigScript]);
-  } else if (inst.kind === 'slave') {
-    f.push(
-      ['master-link-down-time', String(inst.masterLinkDownTimeMs)],
-      ['master-link-status', inst.masterLinkUp ? 'ok' : 'err'],
-      ['master-host', inst.reportedMasterHost ?? '?'],
-      ['master-port', String(inst.reportedMasterPort)],
-      ['slave-priority', String(inst.priority)],
-      ['slave-repl-offset', String(inst.replOffset)],
-      ['replica-announced', inst.announced ? '1' : '0'],
-    );
-  } else {
-    f.push(
-      ['last-hello-message', String(now - inst.lastHelloTime)],
-      ['voted-leader', inst.leader === '' ? '?' : inst.leader],
-      ['voted-leader-epoch', String(inst.leaderEpoch)],
-    );
+  if (problems.length === 0) {
+    return reply.simple(`OK ${q.usable} usable Sentinels. Quorum and failover authorization can be reached`);
   }
-  return f;
-}
-
-function instanceReply(core: Sentinel, inst: Instance): Reply {
-  return reply.bulkMap(instanceFields(core, inst, Date.now()));
+  return error('SNT_ERR_NOQUORUM', `${q.usable} usable Sentinels. ${problems.join('. ')}`);
 }
 
 function isMasterDownByAddr(core: Sentinel, args: readonly string[]): Reply {
   const port = string2ll(args[2] ?? '');
   const epoch = string2ll(args[3] ?? '');
   // redis-sentinel casts a negative epoch to 2^64-1 and spreads it by gossip; refuse it instead.
-  if (port === null || epoch === null || epoch < 0n) {
-    return reply.error('ERR value is not an integer or out of range');
-  }
-  const [down, leader, leaderEpoch] = core.isMasterDownByAddr(
-    args[1] ?? '',
-    Number(port),
-    epoch,
-    args[4] ?? '*',
-  );
-  return reply.array([reply.int(down), reply.bulk(leader), reply.int(leaderEpoch)]);
+  if (port === null || epoch === null || epoch < 0n) return error('SNT_ERR_NOT_AN_INTEGER');
+  const answer = core.isMasterDownByAddr(args[1] ?? '', Number(port), epoch, args[4] ?? '*');
+  return reply.array([
+    reply.int(answer.down ? 1 : 0),
+    reply.bulk(answer.leader),
+    reply.int(answer.leaderEpoch),
+  ]);
 }
 
 function pendingScripts(scripts: ScriptQueueView): Reply {
@@ -243,213 +216,140 @@ function pendingScripts(scripts: ScriptQueueView): Reply {
 function monitor(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
   const [, name = '', host = '', portText = '', quorumText = ''] = args;
   const quorum = string2ll(quorumText);
-  if (quorum === null) return reply.error('ERR Invalid quorum');
+  if (quorum === null) return error('SNT_ERR_INVALID_QUORUM');
   const port = string2ll(portText);
-  if (port === null) return reply.error('ERR Invalid port');
+  if (port === null) return error('SNT_ERR_INVALID_PORT');
+  // redis-sentinel resolves the name within the command; the answer reaches the core as any other.
+  if (core.view.settings.resolveHostnames && core.view.masters.get(name) === undefined) {
+    core.onResolved(host, env.resolveNow(host));
+  }
   const r = core.monitor(name, host, Number(port), Number(quorum));
-  if (!r.ok) return reply.error(r.error);
-  const saved = env.flushConfig();
-  const m = core.masters.get(name);
-  if (m) core.emit('warning', '+monitor', m, `quorum ${m.quorum}`);
-  return saved ? reply.ok : SAVE_FAILED;
+  return r.ok ? savedReply(env) : outcomeReply(r);
 }
 
-type SetOutcome = { error: string } | { event: string };
+/** SENTINEL SET options and how many values each takes. */
+const SET_ARGUMENTS: ReadonlyMap<string, number> = new Map([
+  ['down-after-milliseconds', 1],
+  ['failover-timeout', 1],
+  ['parallel-syncs', 1],
+  ['quorum', 1],
+  ['master-reboot-down-after-period', 1],
+  ['notification-script', 1],
+  ['client-reconfig-script', 1],
+  ['auth-pass', 1],
+  ['auth-user', 1],
+  ['rename-command', 2],
+]);
 
-/** One SENTINEL SET option; `values` are the arguments it consumed. */
-function applySetOption(
-  core: Sentinel,
-  m: MasterInstance,
-  option: string,
-  values: readonly string[],
-): SetOutcome {
-  const name = option.toLowerCase();
+/** One SENTINEL SET option parsed, or why not. */
+function parseSetOption(option: string, values: readonly string[]): SettingChange | CodedError {
+  const key = option.toLowerCase();
   const value = values[0] ?? '';
-  const badArg = (v: string) => ({ error: `ERR Invalid argument '${v}' for SENTINEL SET '${option}'` });
-  const positive = (min: bigint): bigint | null => {
+  const shown = value;
+  const atLeast = (min: bigint): number | null => {
     const n = string2ll(value);
-    return n !== null && n >= min ? n : null;
+    return n !== null && n >= min ? Number(n) : null;
   };
-  const plain = { event: `${option} ${value}` };
-  switch (name) {
-    case 'down-after-milliseconds': {
-      const n = positive(1n);
-      if (n === null) return badArg(value);
-      core.setDownAfter(m, Number(n));
-      return plain;
-    }
-    case 'failover-timeout': {
-      const n = positive(1n);
-      if (n === null) return badArg(value);
-      m.failoverTimeoutMs = Number(n);
-      return plain;
-    }
-    case 'parallel-syncs': {
-      const n = positive(1n);
-      if (n === null) return badArg(value);
-      m.parallelSyncs = Number(n);
-      return plain;
-    }
-    case 'quorum': {
-      const n = positive(1n);
-      if (n === null) return badArg(value);
-      m.quorum = Number(n);
-      return plain;
-    }
+  switch (key) {
+    case 'down-after-milliseconds':
+    case 'failover-timeout':
+    case 'parallel-syncs':
+    case 'quorum':
     case 'master-reboot-down-after-period': {
-      const n = positive(0n);
-      if (n === null) return badArg(value);
-      m.masterRebootDownAfterPeriodMs = Number(n);
-      return plain;
+      const n = atLeast(key === 'master-reboot-down-after-period' ? 0n : 1n);
+      if (n === null) return codedError('SNT_ERR_SET_INVALID_ARGUMENT', value, option);
+      return { option, shown, setting: { key, value: n } };
     }
     case 'notification-script':
-    case 'client-reconfig-script': {
-      if (core.denyScriptsReconfig) {
-        return {
-          error:
-            'ERR Reconfiguration of scripts path is denied for security reasons. Check the ' +
-            'deny-scripts-reconfig configuration directive in your Sentinel configuration',
-        };
-      }
-      if (value !== '' && !isExecutable(value)) {
-        return {
-          error:
-            name === 'notification-script'
-              ? 'ERR Notification script seems non existing or non executable'
-              : 'ERR Client reconfiguration script seems non existing or non executable',
-        };
-      }
-      if (name === 'notification-script') m.notificationScript = value || undefined;
-      else m.clientReconfigScript = value || undefined;
-      return plain;
-    }
+    case 'client-reconfig-script':
+      return {
+        option,
+        shown,
+        setting: { key, value: value || undefined, executable: value !== '' && isExecutable(value) },
+      };
     case 'auth-pass':
-      m.authPass = value || undefined;
-      core.dropInstanceLinks(m);
-      return { event: `${option} ******` };
+      return { option, shown: '******', setting: { key, value: value || undefined } };
     case 'auth-user':
-      m.authUser = value || undefined;
-      core.dropInstanceLinks(m);
-      return plain;
+      return { option, shown, setting: { key, value: value || undefined } };
     case 'rename-command': {
       const [from = '', to = ''] = values;
-      if (from === '' || to === '') return badArg(to === '' ? to : from);
-      m.renamedCommands.delete(from.toLowerCase());
-      if (from.toLowerCase() !== to.toLowerCase()) m.renamedCommands.set(from.toLowerCase(), to);
-      return { event: `${option} ${from} ${to}` };
+      if (from === '' || to === '')
+        return codedError('SNT_ERR_SET_INVALID_ARGUMENT', to === '' ? to : from, option);
+      return { option, shown: `${from} ${to}`, setting: { key, from, to } };
     }
     default:
-      return { error: `ERR Unknown option or number of arguments for SENTINEL SET '${option}'` };
+      return codedError('SNT_ERR_SET_UNKNOWN_OPTION', option);
   }
 }
 
 /** Options apply left to right; on the first error earlier ones stay applied and are saved (§10.6). */
 function set(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
-  const m = core.masters.get(args[1] ?? '');
-  if (!m) return NO_SUCH_MASTER;
-  let changes = 0;
-  let j = 2;
-  while (j < args.length) {
+  if (!core.view.masters.has(args[1] ?? '')) return NO_SUCH_MASTER;
+  const changes: SettingChange[] = [];
+  let refused: CodedError | null = null;
+  for (let j = 2; j < args.length && refused === null; ) {
     const option = args[j] ?? '';
-    const wanted = option.toLowerCase() === 'rename-command' ? 2 : 1;
-    const known = SET_OPTIONS.has(option.toLowerCase());
-    const values = args.slice(j + 1, j + 1 + wanted);
-    const outcome: SetOutcome =
-      known && values.length === wanted
-        ? applySetOption(core, m, option, values)
-        : { error: `ERR Unknown option or number of arguments for SENTINEL SET '${option}'` };
-    if ('error' in outcome) {
-      if (changes > 0) env.flushConfig();
-      return reply.error(outcome.error);
-    }
-    core.emit('warning', '+set', m, outcome.event);
-    changes++;
-    j += 1 + wanted;
+    const wanted = SET_ARGUMENTS.get(option.toLowerCase());
+    const values = args.slice(j + 1, j + 1 + (wanted ?? 0));
+    const parsed =
+      wanted !== undefined && values.length === wanted
+        ? parseSetOption(option, values)
+        : codedError('SNT_ERR_SET_UNKNOWN_OPTION', option);
+    if ('code' in parsed) refused = parsed;
+    else changes.push(parsed);
+    j += 1 + (wanted ?? 0);
   }
-  return env.flushConfig() ? reply.ok : SAVE_FAILED;
+  const applied = core.setMasterOptions(args[1] ?? '', changes);
+  const saved = env.persist();
+  if (!applied.ok) return reply.error(applied.error.message);
+  if (refused !== null) return reply.error(refused.message);
+  return saved ? reply.ok : SAVE_FAILED;
 }
 
-const SET_OPTIONS = new Set([
-  'down-after-milliseconds',
-  'failover-timeout',
-  'parallel-syncs',
-  'quorum',
-  'master-reboot-down-after-period',
-  'notification-script',
-  'client-reconfig-script',
-  'auth-pass',
-  'auth-user',
-  'rename-command',
-]);
-
-function infoCache(core: Sentinel, names: readonly string[]): Reply {
-  const now = Date.now();
-  const seen = new Set<string>();
-  const out: Reply[] = [];
-  for (const name of names) {
-    const m = core.masters.get(name);
-    if (!m || seen.has(name)) continue;
-    seen.add(name);
-    const entry = (inst: Instance): Reply =>
-      reply.array([
-        reply.int(inst.infoRefresh ? now - inst.infoRefresh : 0),
-        inst.info === null ? reply.null : reply.bulk(inst.info),
-      ]);
-    out.push(reply.bulk(m.name), reply.array([entry(m), ...[...m.replicas.values()].map(entry)]));
-  }
-  return reply.array(out);
-}
+const FAILURE_POINTS: readonly FailurePoint[] = ['crash-after-election', 'crash-after-promotion'];
 
 function simulateFailure(core: Sentinel, flags: readonly string[]): Reply {
-  core.simFailure.crashAfterElection = false;
-  core.simFailure.crashAfterPromotion = false;
+  const points: FailurePoint[] = [];
+  let outcome: Reply = reply.ok;
   for (const flag of flags) {
-    switch (flag.toLowerCase()) {
-      case 'crash-after-election':
-        core.simFailure.crashAfterElection = true;
-        core.log(
-          'warning',
-          'Failure simulation: this Sentinel will crash after being successfully elected as failover leader',
-        );
-        break;
-      case 'crash-after-promotion':
-        core.simFailure.crashAfterPromotion = true;
-        core.log(
-          'warning',
-          'Failure simulation: this Sentinel will crash after promoting the selected replica to master',
-        );
-        break;
-      case 'help':
-        return reply.array([reply.bulk('crash-after-election'), reply.bulk('crash-after-promotion')]);
-      default:
-        return reply.error('ERR Unknown failure simulation specified');
+    const lower = flag.toLowerCase();
+    const point = FAILURE_POINTS.find((p) => p === lower);
+    if (point !== undefined) {
+      points.push(point);
+      continue;
     }
+    outcome =
+      lower === 'help'
+        ? reply.array(FAILURE_POINTS.map((p) => reply.bulk(p)))
+        : error('SNT_ERR_UNKNOWN_FAILURE_SIMULATION');
+    break;
   }
-  return reply.ok;
+  // The points named before a HELP or an unknown one stay armed, as in redis-sentinel.
+  core.simulateFailure(points);
+  return outcome;
 }
 
 function debug(core: Sentinel, args: readonly string[]): Reply {
   if (args.length === 0) {
+    const t = core.view.tunables;
     return reply.map(
-      DEBUG_KEYS.map(([name, key]) => [
-        reply.bulk(name.toUpperCase()),
-        reply.bulk(String(core.tunables[key])),
-      ]),
+      DEBUG_KEYS.map(([name, key]) => [reply.bulk(name.toUpperCase()), reply.bulk(String(t[key]))]),
     );
   }
-  for (let j = 0; j < args.length; j += 2) {
+  const values: [keyof Tunables, number][] = [];
+  let refused: Reply | null = null;
+  for (let j = 0; j < args.length && refused === null; j += 2) {
     const option = args[j] ?? '';
     const key = DEBUG_KEYS.find(([name]) => name === option.toLowerCase())?.[1];
-    if (key === undefined || j + 1 >= args.length) {
-      return reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`);
-    }
-    const value = args[j + 1] ?? '';
-    const n = string2ll(value);
-    if (n === null || n <= 0n)
-      return reply.error(`ERR Invalid argument '${value}' for SENTINEL DEBUG '${option}'`);
-    core.tunables[key] = Number(n);
+    const value = args[j + 1];
+    const n = value === undefined ? null : string2ll(value);
+    if (key === undefined || value === undefined) refused = error('SNT_ERR_DEBUG_UNKNOWN_OPTION', option);
+    else if (n === null || n <= 0n) refused = error('SNT_ERR_DEBUG_INVALID_ARGUMENT', value, option);
+    else values.push([key, Number(n)]);
   }
-  return reply.ok;
+  // Values before a bad one stay applied, as in redis-sentinel.
+  core.setTunables(values);
+  return refused ?? reply.ok;
 }
 
 const CONFIG_PARAMS = [
@@ -463,22 +363,44 @@ const CONFIG_PARAMS = [
   'loglevel',
 ] as const;
 
-function configValue(core: Sentinel, env: SentinelCommandEnv, name: (typeof CONFIG_PARAMS)[number]): string {
+function configValue(view: CoreView, env: SentinelCommandEnv, name: (typeof CONFIG_PARAMS)[number]): string {
+  const g = view.settings;
   switch (name) {
     case 'resolve-hostnames':
-      return core.resolveHostnames ? 'yes' : 'no';
+      return g.resolveHostnames ? 'yes' : 'no';
     case 'announce-hostnames':
-      return core.announceHostnames ? 'yes' : 'no';
+      return g.announceHostnames ? 'yes' : 'no';
     case 'announce-ip':
-      return core.announceIp ?? '';
+      return g.announceIp ?? '';
     case 'announce-port':
-      return String(core.announcePort);
+      return String(g.announcePort);
     case 'sentinel-user':
-      return core.sentinelUser ?? '';
+      return g.sentinelUser ?? '';
     case 'sentinel-pass':
-      return core.sentinelPass ?? '';
+      return g.sentinelPass ?? '';
     case 'loglevel':
       return env.getLogLevel();
+  }
+}
+
+/** A SENTINEL CONFIG SET value parsed; null when the value is refused. */
+function parseGlobalSetting(param: string, value: string): GlobalSetting | null {
+  const yesNo = value.toLowerCase() === 'yes' ? true : value.toLowerCase() === 'no' ? false : null;
+  switch (param) {
+    case 'resolve-hostnames':
+    case 'announce-hostnames':
+      return yesNo === null ? null : { key: param, value: yesNo };
+    case 'announce-ip':
+    case 'sentinel-user':
+    case 'sentinel-pass':
+      // redis-sentinel would announce "" verbatim and peers would drop us; "" unsets it instead.
+      return { key: param, value: value === '' ? undefined : value };
+    case 'announce-port': {
+      const n = string2ll(value);
+      return n === null || n < 0n || n > 65535n ? null : { key: param, value: Number(n) };
+    }
+    default:
+      return null;
   }
 }
 
@@ -487,55 +409,25 @@ function config(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]
   if (action === 'get' && args.length === 3) {
     const pattern = args[2] ?? '';
     const matching = CONFIG_PARAMS.filter((p) => globMatch(pattern, p, true));
-    return reply.bulkMap(matching.map((p) => [p, configValue(core, env, p)]));
+    return reply.bulkMap(matching.map((p) => [p, configValue(core.view, env, p)]));
   }
-  if (action !== 'set' || args.length !== 4) {
-    return reply.error('ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.');
-  }
+  if (action !== 'set' || args.length !== 4) return error('SNT_ERR_CONFIG_USAGE');
   const param = args[2] ?? '';
   const value = args[3] ?? '';
-  const badValue = reply.error(`ERR Invalid value '${value}' to SENTINEL CONFIG SET '${param}'`);
-  const yesNo = value.toLowerCase() === 'yes' ? true : value.toLowerCase() === 'no' ? false : null;
-  let dropSentinelLinks = false;
-  switch (param.toLowerCase()) {
-    case 'resolve-hostnames':
-      if (yesNo === null) return badValue;
-      core.resolveHostnames = yesNo;
-      break;
-    case 'announce-hostnames':
-      if (yesNo === null) return badValue;
-      core.announceHostnames = yesNo;
-      break;
-    case 'announce-ip':
-      // redis-sentinel would announce "" verbatim and peers would drop us; "" unsets it instead.
-      core.announceIp = value === '' ? undefined : value;
-      break;
-    case 'announce-port': {
-      const n = string2ll(value);
-      if (n === null || n < 0n || n > 65535n) return badValue;
-      core.announcePort = Number(n);
-      break;
-    }
-    case 'sentinel-user':
-      core.sentinelUser = value === '' ? undefined : value;
-      dropSentinelLinks = true;
-      break;
-    case 'sentinel-pass':
-      core.sentinelPass = value === '' ? undefined : value;
-      dropSentinelLinks = true;
-      break;
-    case 'loglevel': {
-      // Case-insensitive as in 7.2, which also takes `nothing`; the flush writes the level into
-      // the config, and a 7.0 config file cannot hold `nothing`, so it is refused here.
-      const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
-      if (level === undefined) return badValue;
-      env.setLogLevel(level);
-      break;
-    }
-    default:
-      return reply.error(`ERR Invalid argument '${param}' to SENTINEL CONFIG SET`);
+  const lower = param.toLowerCase();
+  const known = CONFIG_PARAMS.find((p) => p === lower);
+  if (known === undefined) return error('SNT_ERR_CONFIG_UNKNOWN_PARAMETER', param);
+  if (known === 'loglevel') {
+    // Case-insensitive as in 7.2, which also takes `nothing`; the flush writes the level into
+    // the config, and a 7.0 config file cannot hold `nothing`, so it is refused here.
+    const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+    if (level === undefined) return error('SNT_ERR_CONFIG_INVALID_VALUE', value, param);
+    env.setLogLevel(level);
+    core.requestFlush();
+    return savedReply(env);
   }
-  const saved = env.flushConfig();
-  if (dropSentinelLinks) core.dropSentinelLinks();
-  return saved ? reply.ok : SAVE_FAILED;
+  const setting = parseGlobalSetting(known, value);
+  if (setting === null) return error('SNT_ERR_CONFIG_INVALID_VALUE', value, param);
+  core.configSet(setting);
+  return savedReply(env);
 }

@@ -8,8 +8,8 @@ function lonelySentinel(seed = 1, opts: Parameters<typeof sentinelConfig>[1] = {
   world.addRedis(6381, 6380);
   world.addRedis(6382, 6380);
   const s = world.addSentinel(26379, sentinelConfig(6380, opts));
-  world.until(() => (s.core.masters.get('mymaster')?.replicas.size ?? 0) === 2, 5000, 'replicas discovered');
-  return { world, s, master: () => s.core.masters.get('mymaster')! };
+  world.until(() => (s.core.view.masters.get('mymaster')?.replicas.size ?? 0) === 2, 5000, 'replicas discovered');
+  return { world, s, master: () => s.core.view.masters.get('mymaster')! };
 }
 
 describe('SDOWN timing', () => {
@@ -114,7 +114,7 @@ describe('failover by a lone sentinel', () => {
     const { world, s } = lonelySentinel(5);
     world.killRedis(6380);
     world.until(() => s.has('+switch-master'), 30000, '+switch-master');
-    const newMaster = s.core.masters.get('mymaster')!.addr.port;
+    const newMaster = s.core.view.masters.get('mymaster')!.addr.port;
     world.restartRedis(6380);
     world.until(() => s.has('+convert-to-slave', '127.0.0.1:6380'), 30000, '+convert-to-slave');
     world.advance(2000);
@@ -132,7 +132,7 @@ describe('failover by a lone sentinel', () => {
       ['config', 'xconfig'],
     ];
     const s = world.addSentinel(26379, cfg);
-    world.until(() => s.core.masters.get('mymaster')!.replicas.size === 1, 5000, 'replica');
+    world.until(() => s.core.view.masters.get('mymaster')!.replicas.size === 1, 5000, 'replica');
     world.killRedis(6380);
     const sent = () => world.redis.get(6381)!.commands.map((c) => c.join(' '));
     world.until(() => sent().includes('EXEC'), 30000, 'the transaction reaches the replica');
@@ -176,10 +176,10 @@ describe('failover by a lone sentinel', () => {
   it('SENTINEL FAILOVER forces a failover of a healthy master', () => {
     const { world, s, master } = lonelySentinel(9);
     world.advance(1000);
-    expect(s.core.userFailover('mymaster')).toEqual({ ok: true });
-    expect(s.core.userFailover('mymaster')).toEqual({
+    expect(s.core.failover('mymaster')).toEqual({ ok: true, value: undefined });
+    expect(s.core.failover('mymaster')).toEqual({
       ok: false,
-      error: 'INPROG Failover already in progress',
+      error: { code: 'SNT_ERR_FAILOVER_IN_PROGRESS', message: 'INPROG Failover already in progress' },
     });
     world.run(s);
     world.until(() => s.has('+switch-master'), 30000, 'forced switch');
@@ -196,7 +196,7 @@ describe('TILT', () => {
     s.skew += 5000; // the clock jumps five seconds ahead
     world.advance(200);
     expect(s.has('+tilt', '#tilt mode entered')).toBe(true);
-    expect(s.core.tilt).toBe(true);
+    expect(s.core.view.tilt).toBe(true);
     world.killRedis(6380);
     world.advance(20000);
     expect(s.has('+sdown', 'master')).toBe(false);

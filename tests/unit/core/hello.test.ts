@@ -66,9 +66,9 @@ describe('hello messages', () => {
       fc.property(payload, (p) => {
         s.core.onHelloPublish(p);
         world.run(s);
-        expect([...s.core.masters.keys()]).toEqual(['mymaster']);
-        expect(s.core.currentEpoch).toBeLessThanOrEqual(0xffffffffffffffffn);
-        expect(s.core.currentEpoch).toBeGreaterThanOrEqual(0n);
+        expect([...s.core.view.masters.keys()]).toEqual(['mymaster']);
+        expect(s.core.view.currentEpoch).toBeLessThanOrEqual(0xffffffffffffffffn);
+        expect(s.core.view.currentEpoch).toBeGreaterThanOrEqual(0n);
       }),
       { numRuns: 2000 },
     );

@@ -10,7 +10,7 @@ function threeSentinels(seed: number) {
     world.addSentinel(p, sentinelConfig(6380, { quorum: 2 })),
   );
   world.until(
-    () => sentinels.every((s) => s.core.masters.get('mymaster')!.sentinels.size === 2),
+    () => sentinels.every((s) => s.core.view.masters.get('mymaster')!.sentinels.size === 2),
     10000,
     'peers discovered through hellos',
   );
@@ -30,7 +30,7 @@ describe('three sentinels, quorum 2', () => {
     const { world, sentinels } = threeSentinels(12);
     world.killRedis(6380);
     world.until(
-      () => sentinels.every((s) => s.core.masters.get('mymaster')!.addr.port !== 6380),
+      () => sentinels.every((s) => s.core.view.masters.get('mymaster')!.addr.port !== 6380),
       60000,
       'every sentinel switched',
     );
@@ -38,11 +38,11 @@ describe('three sentinels, quorum 2', () => {
     expect(leaders).toHaveLength(1);
     const observers = sentinels.filter((s) => !s.has('+elected-leader'));
     for (const o of observers) expect(o.has('+config-update-from')).toBe(true);
-    const ports = new Set(sentinels.map((s) => s.core.masters.get('mymaster')!.addr.port));
+    const ports = new Set(sentinels.map((s) => s.core.view.masters.get('mymaster')!.addr.port));
     expect(ports.size).toBe(1);
     const masters = [...world.redis.values()].filter((r) => r.alive && r.role === 'master');
     expect(masters.map((r) => r.port)).toEqual([...ports]);
-    const epochs = new Set(sentinels.map((s) => s.core.masters.get('mymaster')!.configEpoch));
+    const epochs = new Set(sentinels.map((s) => s.core.view.masters.get('mymaster')!.configEpoch));
     expect(epochs.size).toBe(1);
   });
 
@@ -52,15 +52,15 @@ describe('three sentinels, quorum 2', () => {
       const { world, sentinels } = threeSentinels(seed);
       world.killRedis(6380);
       world.until(
-        () => sentinels.every((s) => s.core.masters.get('mymaster')!.addr.port !== 6380),
+        () => sentinels.every((s) => s.core.view.masters.get('mymaster')!.addr.port !== 6380),
         60000,
         'every sentinel switched',
       );
-      const newPort = sentinels[0]!.core.masters.get('mymaster')!.addr.port;
+      const newPort = sentinels[0]!.core.view.masters.get('mymaster')!.addr.port;
       world.advance(10000);
       for (const s of sentinels) {
         expect(s.has('+odown', `master mymaster 127.0.0.1 ${newPort}`)).toBe(false);
-        expect(s.core.masters.get('mymaster')!.addr.port).toBe(newPort);
+        expect(s.core.view.masters.get('mymaster')!.addr.port).toBe(newPort);
       }
       expect(sentinels.filter((s) => s.has('+elected-leader'))).toHaveLength(1);
     },
@@ -74,11 +74,11 @@ describe('three sentinels, quorum 2', () => {
     world.killSentinel(leader);
     const rest = sentinels.filter((s) => s !== leader);
     world.until(
-      () => rest.every((s) => s.core.masters.get('mymaster')!.addr.port !== 6380),
+      () => rest.every((s) => s.core.view.masters.get('mymaster')!.addr.port !== 6380),
       2 * 2 * 10000 + 30000,
       'survivors switched',
     );
-    const epochs = rest.map((s) => s.core.masters.get('mymaster')!.configEpoch);
+    const epochs = rest.map((s) => s.core.view.masters.get('mymaster')!.configEpoch);
     expect(epochs[0]).toBe(epochs[1]);
     expect(epochs[0]).toBeGreaterThanOrEqual(1n);
   });
@@ -86,15 +86,15 @@ describe('three sentinels, quorum 2', () => {
   it('never votes twice in one epoch, even after a restart from its config', () => {
     const { world, sentinels } = threeSentinels(14);
     const [voter] = sentinels;
-    const master = () => voter!.core.masters.get('mymaster')!;
+    const master = () => voter!.core.view.masters.get('mymaster')!;
     const first = voter!.core.isMasterDownByAddr('127.0.0.1', 6380, 5n, 'a'.repeat(40));
     world.run(voter!);
-    expect(first).toEqual([0, 'a'.repeat(40), 5n]);
+    expect(first).toEqual({ down: false, leader: 'a'.repeat(40), leaderEpoch: 5n });
     expect(voter!.persisted.masters[0]!.leaderEpoch).toBe(5n);
     voter!.restart();
     const second = voter!.core.isMasterDownByAddr('127.0.0.1', 6380, 5n, 'b'.repeat(40));
-    expect(second[1]).not.toBe('b'.repeat(40));
+    expect(second.leader).not.toBe('b'.repeat(40));
     expect(master().leaderEpoch).toBe(5n);
-    expect(voter!.core.currentEpoch).toBe(5n);
+    expect(voter!.core.view.currentEpoch).toBe(5n);
   });
 });

@@ -1,109 +1,36 @@
-import { HostResolver, RESOLVE_REFRESH_MS } from '../../../src/runtime/resolver';
+import { blockingLookup, primeHosts, resolveHost } from '../../../src/runtime/resolver';
 
-/** A DNS stand-in whose answers the test sets and whose calls it counts. */
-function fakeDns() {
-  const answers = new Map<string, string>();
-  const calls: string[] = [];
-  const lookup = async (host: string) => {
-    calls.push(host);
-    const ip = answers.get(host);
-    if (ip === undefined) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-    return ip;
-  };
-  const lookupNow = (host: string) => {
-    calls.push(`now:${host}`);
-    return answers.get(host) ?? null;
-  };
-  return { answers, calls, lookup, lookupNow };
-}
-
-const flush = () => new Promise((r) => setImmediate(r));
-
-describe('HostResolver', () => {
-  let clock: number;
-  beforeEach(() => {
-    clock = 1000;
-  });
-
-  it('passes IP literals through without a lookup', () => {
-    const dns = fakeDns();
-    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
-    expect(resolver.resolve('127.0.0.1')).toBe('127.0.0.1');
-    expect(resolver.resolve('::1')).toBe('::1');
-    expect(dns.calls).toEqual([]);
-  });
-
-  it('answers from the cache and refreshes it in the background once stale', async () => {
-    const dns = fakeDns();
-    dns.answers.set('redis-a', '10.0.0.5');
-    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
-    // A name seen for the first time is resolved on the spot.
-    expect(resolver.resolve('redis-a')).toBe('10.0.0.5');
-    expect(resolver.resolve('REDIS-A')).toBe('10.0.0.5');
-    expect(dns.calls).toEqual(['now:redis-a']);
-
-    dns.answers.set('redis-a', '10.0.0.6');
-    clock += RESOLVE_REFRESH_MS - 1;
-    resolver.resolve('redis-a');
-    await flush();
-    expect(dns.calls).toHaveLength(1);
-    clock += 1;
-    expect(resolver.resolve('redis-a')).toBe('10.0.0.5');
-    await flush();
-    expect(resolver.resolve('redis-a')).toBe('10.0.0.6');
-    expect(dns.calls).toHaveLength(2);
-  });
-
-  it('keeps the last address when a refresh fails', async () => {
-    const dns = fakeDns();
-    dns.answers.set('redis-b', '10.0.0.7');
-    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
-    await resolver.prime(['redis-b', '127.0.0.1'], 1000);
-    expect(dns.calls).toEqual(['redis-b']);
-    dns.answers.delete('redis-b');
-    clock += RESOLVE_REFRESH_MS;
-    resolver.resolve('redis-b');
-    await flush();
-    expect(dns.calls).toHaveLength(2);
-    expect(resolver.resolve('redis-b')).toBe('10.0.0.7');
-  });
-
-  it('returns null for a name that never resolved, without piling up lookups', async () => {
-    const dns = fakeDns();
-    const resolver = new HostResolver(() => clock, dns.lookup, dns.lookupNow);
-    expect(resolver.resolve('nowhere')).toBeNull();
-    expect(resolver.resolve('nowhere')).toBeNull();
-    await flush();
-    expect(dns.calls).toEqual(['now:nowhere']);
-    clock += RESOLVE_REFRESH_MS;
-    expect(resolver.resolve('nowhere')).toBeNull();
-    await flush();
-    expect(dns.calls).toEqual(['now:nowhere', 'nowhere']);
+describe('resolver', () => {
+  it('primes the names of a config, skipping IP literals and failures', async () => {
+    const calls: string[] = [];
+    const lookup = async (host: string) => {
+      calls.push(host);
+      if (host === 'redis-a') return '10.0.0.5';
+      throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+    };
+    const known = await primeHosts(['REDIS-A', '127.0.0.1', 'redis-a', 'nowhere'], 1000, lookup);
+    expect(calls.sort()).toEqual(['nowhere', 'redis-a']);
+    expect([...known]).toEqual([['redis-a', '10.0.0.5']]);
   });
 
   it('stops waiting for a slow lookup after the timeout', async () => {
-    let answer: (ip: string) => void = () => undefined;
-    const resolver = new HostResolver(
-      () => clock,
-      () => new Promise<string>((resolve) => (answer = resolve)),
-    );
-    const started = Date.now();
-    await resolver.prime(['slow-host'], 50);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(resolver.resolve('slow-host')).toBeNull();
-    answer('10.0.0.9');
-    await flush();
-    expect(resolver.resolve('slow-host')).toBe('10.0.0.9');
+    jest.useFakeTimers();
+    try {
+      const primed = primeHosts(['slow-host'], 50, () => new Promise<string>(() => undefined));
+      await jest.advanceTimersByTimeAsync(50);
+      expect(await primed).toEqual(new Map());
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
-  it('resolves a new name at once with the blocking system lookup', () => {
-    expect(['127.0.0.1', '::1']).toContain(new HostResolver().resolve('localhost'));
-    expect(new HostResolver().resolve('no-such-host.invalid')).toBeNull();
+  it('answers null when the lookup fails', async () => {
+    expect(await resolveHost('x', () => Promise.reject(new Error('ENOTFOUND')))).toBeNull();
   });
 
-  it('resolves localhost through the system resolver', async () => {
-    const resolver = new HostResolver();
-    await resolver.prime(['localhost'], 5000);
-    expect(['127.0.0.1', '::1']).toContain(resolver.resolve('localhost'));
+  it('resolves localhost through the system resolvers, blocking and not', async () => {
+    expect(['127.0.0.1', '::1']).toContain(blockingLookup('localhost'));
+    expect(blockingLookup('no-such-host.invalid')).toBeNull();
+    expect(['127.0.0.1', '::1']).toContain(await resolveHost('localhost'));
   });
 });

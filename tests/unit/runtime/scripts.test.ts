@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { SentinelEvent } from '../../../src/core/actions';
+import type { SentinelEvent } from '../../../src/core/events';
 import { SCRIPT_MAX_QUEUE, SCRIPT_MAX_RUNNING, ScriptRunner } from '../../../src/runtime/scripts';
 import { waitFor } from './redis-process';
 

@@ -1,0 +1,174 @@
+/**
+ * Is it down? PING replies, SDOWN (§5.1), peers' opinions and ODOWN (§5.2-5.3), and TILT,
+ * the clock check that stops all judging for a while after a jump or a stall (§8).
+ */
+import type { LinkReply } from './actions';
+import { sendScriptKill } from './commands';
+import { closeConnection, send } from './links';
+import {
+  FailoverState,
+  type Instance,
+  type MasterInstance,
+  type PeerSentinel,
+  type ReadonlyDeep,
+} from './model';
+import { type CoreState, announceAddr, emit, note } from './state';
+
+export function checkTilt(state: CoreState): void {
+  const now = state.env.now();
+  const delta = now - state.previousTime;
+  if (delta < 0 || delta > state.tunables.tiltTrigger) {
+    state.tilt = true;
+    state.tiltStartTime = now;
+    emit(state, '+tilt', {});
+  }
+  state.previousTime = now;
+}
+
+/** Leaves TILT once tilt-period has passed; true while still in it. */
+export function stillInTilt(state: CoreState, now: number): boolean {
+  if (!state.tilt) return false;
+  if (now - state.tiltStartTime < state.tunables.tiltPeriod) return true;
+  state.tilt = false;
+  emit(state, '-tilt', {});
+  return false;
+}
+
+export function onPingReply(state: CoreState, inst: Instance, r: LinkReply): void {
+  const link = inst.link;
+  const now = state.env.now();
+  const text = r.ok ? (typeof r.value === 'string' ? r.value : '') : r.error;
+  if (text.startsWith('PONG') || text.startsWith('LOADING') || text.startsWith('MASTERDOWN')) {
+    link.lastAvailTime = now;
+    link.actPingTime = 0;
+    if (inst.kind === 'master' && inst.masterReboot && text.startsWith('PONG')) inst.masterReboot = false;
+  } else if (!r.ok && text.startsWith('BUSY') && inst.sDown && !inst.scriptKillSent) {
+    sendScriptKill(state, inst);
+  }
+  link.lastPongTime = now;
+}
+
+export function checkSubjectivelyDown(state: CoreState, inst: Instance, now: number): void {
+  const link = inst.link;
+  let elapsed = 0;
+  if (link.actPingTime !== 0) elapsed = now - link.actPingTime;
+  else if (link.disconnected) elapsed = now - link.lastAvailTime;
+  const t = state.tunables;
+  // A link that looks connected but stays silent is reconnected (§2.3).
+  if (
+    link.cmdConn !== null &&
+    now - link.cmdConnTime > t.minLinkReconnectPeriod &&
+    link.actPingTime !== 0 &&
+    now - link.actPingTime > inst.downAfterMs / 2 &&
+    now - link.lastPongTime > inst.downAfterMs / 2
+  ) {
+    closeConnection(state, link, 'cmd');
+  }
+  if (
+    link.pubsubConn !== null &&
+    now - link.pubsubConnTime > t.minLinkReconnectPeriod &&
+    now - link.pubsubLastActivity > t.publishPeriod * 3
+  ) {
+    closeConnection(state, link, 'pubsub');
+  }
+  const down =
+    elapsed > inst.downAfterMs ||
+    (inst.kind === 'master' &&
+      inst.roleReported === 'slave' &&
+      now - inst.roleReportedTime > inst.downAfterMs + t.infoPeriod * 2) ||
+    (inst.kind === 'master' &&
+      inst.masterReboot &&
+      now - inst.masterRebootSinceTime > inst.masterRebootDownAfterPeriodMs);
+  if (down && !inst.sDown) {
+    emit(state, '+sdown', { inst });
+    inst.sDownSinceTime = now;
+    inst.sDown = true;
+  } else if (!down && inst.sDown) {
+    emit(state, '-sdown', { inst });
+    inst.sDown = false;
+    inst.scriptKillSent = false;
+  }
+}
+
+export function checkObjectivelyDown(state: CoreState, master: MasterInstance, now: number): void {
+  let votes = 0;
+  let odown = false;
+  if (master.sDown) {
+    votes = 1;
+    for (const s of master.sentinels.values()) if (s.masterDown) votes++;
+    odown = votes >= master.quorum;
+  }
+  if (odown && !master.oDown) {
+    emit(state, '+odown', { inst: master, votes, quorum: master.quorum });
+    master.oDown = true;
+    master.oDownSinceTime = now;
+  } else if (!odown && master.oDown) {
+    emit(state, '-odown', { inst: master });
+    master.oDown = false;
+  }
+}
+
+/** §5.3: ask every peer about a master we see down; `forced` asks now (a failover starts). */
+export function askPeers(state: CoreState, master: MasterInstance, forced: boolean, now: number): void {
+  const t = state.tunables;
+  for (const peer of master.sentinels.values()) {
+    if (now - peer.lastMasterDownReplyTime > t.askPeriod * 5) {
+      peer.masterDown = false;
+      peer.leader = '';
+    }
+    if (!master.sDown) continue;
+    if (peer.link.disconnected) continue;
+    if (!forced && now - peer.lastMasterDownReplyTime < t.askPeriod) continue;
+    const runid = master.failoverState > FailoverState.None ? state.myid : '*';
+    const addr = master.addr;
+    send(
+      state,
+      peer,
+      'cmd',
+      [
+        'SENTINEL',
+        'is-master-down-by-addr',
+        announceAddr(state, addr),
+        String(addr.port),
+        String(state.currentEpoch),
+        runid,
+      ],
+      { kind: 'is-master-down', inst: peer },
+    );
+  }
+}
+
+/** Records a peer's opinion and vote; true when it may complete an ODOWN or an election. */
+export function onIsMasterDownReply(state: CoreState, peer: PeerSentinel, r: LinkReply): boolean {
+  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 3) return false;
+  const [down, leader, epoch] = r.value as unknown[];
+  if (typeof down !== 'number' || typeof leader !== 'string' || typeof epoch !== 'number') return false;
+  peer.lastMasterDownReplyTime = state.env.now();
+  peer.masterDown = down === 1;
+  if (leader !== '*') {
+    const e = BigInt(Math.trunc(epoch));
+    if (peer.leaderEpoch !== e)
+      note(state, 'warning', { name: 'peer-voted', detail: { peer: peer.name, leader, epoch: e } });
+    peer.leader = leader;
+    peer.leaderEpoch = e;
+  }
+  return !state.tilt && peer.master.sDown;
+}
+
+/** SENTINEL CKQUORUM (§5.5): usable voters, and which of quorum and majority they miss. */
+export interface QuorumCheck {
+  usable: number;
+  quorumReachable: boolean;
+  majorityReachable: boolean;
+}
+
+export function checkQuorum(master: ReadonlyDeep<MasterInstance>): QuorumCheck {
+  let usable = 1;
+  for (const s of master.sentinels.values()) if (!s.sDown) usable++;
+  const voters = master.sentinels.size + 1;
+  return {
+    usable,
+    quorumReachable: usable >= master.quorum,
+    majorityReachable: usable >= Math.floor(voters / 2) + 1,
+  };
+}

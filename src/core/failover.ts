@@ -1,0 +1,275 @@
+/**
+ * The failover state machine (§7): start, election wait, replica selection, promotion,
+ * moving the other replicas, the end, and the switch to the promoted replica.
+ */
+import { type ErrorCode } from '../errors';
+import { forceHelloUpdate, sendInfo, sendSlaveOf } from './commands';
+import { getLeader } from './election';
+import { resetMasterAndChangeAddress } from './instances';
+import { type Address, FailoverState, type MasterInstance, type ReplicaInstance } from './model';
+import { promotionCandidates } from './selection';
+import { type CoreState, announceAddr, emit, note, push, requestFlush } from './state';
+import { MAX_DESYNC_MS } from './tunables';
+
+/** Starts a failover of an ODOWN master unless one ran too recently; true when started. */
+export function startFailoverIfNeeded(state: CoreState, master: MasterInstance, now: number): boolean {
+  if (!master.oDown || master.failoverInProgress) return false;
+  if (now - master.failoverStartTime < master.failoverTimeoutMs * 2) {
+    if (master.failoverDelayLogged !== master.failoverStartTime) {
+      master.failoverDelayLogged = master.failoverStartTime;
+      const notBefore = master.failoverStartTime + master.failoverTimeoutMs * 2;
+      note(state, 'warning', { name: 'failover-delay', detail: { notBefore } });
+    }
+    return false;
+  }
+  startFailover(state, master, now);
+  return true;
+}
+
+function startFailover(state: CoreState, master: MasterInstance, now: number): void {
+  master.failoverState = FailoverState.WaitStart;
+  master.failoverInProgress = true;
+  state.currentEpoch++;
+  master.failoverEpoch = state.currentEpoch;
+  emit(state, '+new-epoch', { inst: master, epoch: state.currentEpoch });
+  emit(state, '+try-failover', { inst: master });
+  master.failoverStartTime = now + Math.floor(state.env.random() * MAX_DESYNC_MS);
+  master.failoverStateChangeTime = now;
+  // Replica selection needs fresh INFO; ask now so it is there when the election ends.
+  for (const r of master.replicas.values()) {
+    if (!r.link.disconnected && !r.infoPending) sendInfo(state, r);
+  }
+}
+
+/** SENTINEL FAILOVER (§7.9): a forced failover that needs no ODOWN and no election; null when started. */
+export function userFailover(state: CoreState, master: MasterInstance): ErrorCode | null {
+  if (master.failoverInProgress) return 'SNT_ERR_FAILOVER_IN_PROGRESS';
+  const now = state.env.now();
+  if (promotionCandidates(master, now, state.tunables).length === 0) return 'SNT_ERR_NO_GOOD_REPLICA';
+  note(state, 'warning', { name: 'user-failover', detail: { master: master.name } });
+  startFailover(state, master, now);
+  master.forceFailover = true;
+  return null;
+}
+
+/**
+ * Runs the failover state machine; a step that completes moves on in the same tick
+ * (redis-sentinel takes one state per tick, ~100 ms each, for no benefit).
+ */
+export function failoverStateMachine(state: CoreState, master: MasterInstance, now: number): void {
+  for (let steps = 0; steps < 4 && master.failoverInProgress; steps++) {
+    const before = master.failoverState;
+    failoverStep(state, master, now);
+    if (master.failoverState === before || master.failoverState === FailoverState.UpdateConfig) return;
+  }
+}
+
+function failoverStep(state: CoreState, master: MasterInstance, now: number): void {
+  switch (master.failoverState) {
+    case FailoverState.WaitStart:
+      return waitStart(state, master, now);
+    case FailoverState.SelectSlave:
+      return selectReplica(state, master, now);
+    case FailoverState.SendSlaveofNoOne:
+      return sendSlaveOfNoOne(state, master, now);
+    case FailoverState.WaitPromotion:
+      return waitPromotion(state, master, now);
+    case FailoverState.ReconfSlaves:
+      return reconfNextReplicas(state, master, now);
+    case FailoverState.None:
+    case FailoverState.UpdateConfig:
+      return;
+  }
+}
+
+function setFailoverState(master: MasterInstance, s: FailoverState, now: number): void {
+  master.failoverState = s;
+  master.failoverStateChangeTime = now;
+}
+
+function waitStart(state: CoreState, master: MasterInstance, now: number): void {
+  const leader = getLeader(state, master, master.failoverEpoch);
+  const isLeader = leader !== null && leader.toLowerCase() === state.myid.toLowerCase();
+  if (!isLeader && !master.forceFailover) {
+    const electionTimeout = Math.min(state.tunables.electionTimeout, master.failoverTimeoutMs);
+    if (now - master.failoverStartTime > electionTimeout) {
+      emit(state, '-failover-abort-not-elected', { inst: master });
+      abortFailover(master, now);
+    }
+    return;
+  }
+  emit(state, '+elected-leader', { inst: master });
+  if (state.simFailure.crashAfterElection) return simulatedCrash(state);
+  setFailoverState(master, FailoverState.SelectSlave, now);
+  emit(state, '+failover-state-select-slave', { inst: master });
+}
+
+function selectReplica(state: CoreState, master: MasterInstance, now: number): void {
+  const chosen = promotionCandidates(master, now, state.tunables)[0];
+  if (!chosen) {
+    // An election won within a tick can come before the replicas' INFO replies: give those
+    // up to a ping period before giving up, instead of aborting on stale data.
+    const infoComing = [...master.replicas.values()].some((r) => r.infoPending && !r.link.disconnected);
+    if (infoComing && now - master.failoverStateChangeTime < state.tunables.pingPeriod) return;
+    emit(state, '-failover-abort-no-good-slave', { inst: master });
+    abortFailover(master, now);
+    return;
+  }
+  emit(state, '+selected-slave', { inst: chosen });
+  chosen.promoted = true;
+  master.promotedReplica = chosen;
+  setFailoverState(master, FailoverState.SendSlaveofNoOne, now);
+  emit(state, '+failover-state-send-slaveof-noone', { inst: chosen });
+}
+
+function sendSlaveOfNoOne(state: CoreState, master: MasterInstance, now: number): void {
+  const promoted = master.promotedReplica;
+  if (!promoted) return;
+  if (promoted.link.disconnected) {
+    if (now - master.failoverStateChangeTime > master.failoverTimeoutMs) {
+      emit(state, '-failover-abort-slave-timeout', { inst: master });
+      abortFailover(master, now);
+    }
+    return;
+  }
+  if (!sendSlaveOf(state, promoted, null)) return;
+  emit(state, '+failover-state-wait-promotion', { inst: promoted });
+  setFailoverState(master, FailoverState.WaitPromotion, now);
+}
+
+function waitPromotion(state: CoreState, master: MasterInstance, now: number): void {
+  if (now - master.failoverStateChangeTime > master.failoverTimeoutMs) {
+    emit(state, '-failover-abort-slave-timeout', { inst: master });
+    abortFailover(master, now);
+  }
+}
+
+/** Whether an INFO saying "master" from this replica confirms our promotion. */
+export function awaitsPromotion(master: MasterInstance, replica: ReplicaInstance): boolean {
+  return (
+    replica.promoted && master.failoverInProgress && master.failoverState === FailoverState.WaitPromotion
+  );
+}
+
+/** §7.5. */
+export function promotionConfirmed(
+  state: CoreState,
+  master: MasterInstance,
+  promoted: ReplicaInstance,
+  now: number,
+): void {
+  master.configEpoch = master.failoverEpoch;
+  setFailoverState(master, FailoverState.ReconfSlaves, now);
+  requestFlush(state);
+  emit(state, '+promoted-slave', { inst: promoted });
+  if (state.simFailure.crashAfterPromotion) return simulatedCrash(state);
+  emit(state, '+failover-state-reconf-slaves', { inst: master });
+  clientReconfigScript(state, master, 'leader', master.addr, promoted.addr);
+  forceHelloUpdate(state, master);
+  // Start moving the other replicas at once instead of at the next tick.
+  reconfNextReplicas(state, master, now);
+}
+
+/** §7.6. */
+function reconfNextReplicas(state: CoreState, master: MasterInstance, now: number): void {
+  const promoted = master.promotedReplica;
+  if (!promoted) return;
+  let inProgress = 0;
+  for (const r of master.replicas.values()) if (r.reconf === 'sent' || r.reconf === 'inprog') inProgress++;
+  for (const r of master.replicas.values()) {
+    if (inProgress >= master.parallelSyncs) break;
+    if (r.promoted || r.reconf === 'done') continue;
+    if (r.reconf === 'sent' && now - r.reconfSentTime > state.tunables.slaveReconfTimeout) {
+      emit(state, '-slave-reconf-sent-timeout', { inst: r });
+      r.reconf = 'done';
+    }
+    if (r.reconf === 'sent' || r.reconf === 'inprog' || r.reconf === 'done') continue;
+    if (r.link.disconnected) continue;
+    if (sendSlaveOf(state, r, promoted.addr)) {
+      r.reconf = 'sent';
+      r.reconfSentTime = now;
+      emit(state, '+slave-reconf-sent', { inst: r });
+      inProgress++;
+    }
+  }
+  detectEnd(state, master, now);
+}
+
+function detectEnd(state: CoreState, master: MasterInstance, now: number): void {
+  const promoted = master.promotedReplica;
+  if (!promoted || promoted.sDown) return;
+  let notReconfigured = 0;
+  for (const r of master.replicas.values()) {
+    if (r.promoted || r.reconf === 'done' || r.sDown) continue;
+    notReconfigured++;
+  }
+  let timeout = false;
+  if (now - master.failoverStateChangeTime > master.failoverTimeoutMs) {
+    notReconfigured = 0;
+    timeout = true;
+    emit(state, '+failover-end-for-timeout', { inst: master });
+  }
+  if (notReconfigured === 0) {
+    emit(state, '+failover-end', { inst: master });
+    setFailoverState(master, FailoverState.UpdateConfig, now);
+  }
+  if (!timeout) return;
+  // Best effort for the replicas left behind.
+  for (const r of master.replicas.values()) {
+    if (r.promoted || r.reconf === 'done' || r.reconf === 'sent') continue;
+    if (r.link.disconnected) continue;
+    if (sendSlaveOf(state, r, promoted.addr)) {
+      emit(state, '+slave-reconf-sent-be', { inst: r });
+      r.reconf = 'sent';
+    }
+  }
+}
+
+function abortFailover(master: MasterInstance, now: number): void {
+  master.failoverInProgress = false;
+  master.forceFailover = false;
+  setFailoverState(master, FailoverState.None, now);
+  if (master.promotedReplica) {
+    master.promotedReplica.promoted = false;
+    master.promotedReplica = null;
+  }
+}
+
+/** §7.8: the failover is over; the promoted replica becomes the master we watch. */
+export function switchToPromoted(state: CoreState, master: MasterInstance): void {
+  const ref = master.promotedReplica ?? master;
+  emit(state, '+switch-master', {
+    inst: master,
+    from: { host: announceAddr(state, master.addr), port: master.addr.port },
+    to: { host: announceAddr(state, ref.addr), port: ref.addr.port },
+  });
+  resetMasterAndChangeAddress(state, master, ref.addr.host, ref.addr.port);
+}
+
+export function clientReconfigScript(
+  state: CoreState,
+  master: MasterInstance,
+  role: 'leader' | 'observer',
+  from: Address,
+  to: Address,
+): void {
+  if (!master.clientReconfigScript) return;
+  push(state, {
+    kind: 'script',
+    argv: [
+      master.clientReconfigScript,
+      master.name,
+      role,
+      'start',
+      announceAddr(state, from),
+      String(from.port),
+      announceAddr(state, to),
+      String(to.port),
+    ],
+  });
+}
+
+function simulatedCrash(state: CoreState): void {
+  note(state, 'warning', { name: 'simulated-crash', detail: {} });
+  push(state, { kind: 'exit', code: 99 });
+}

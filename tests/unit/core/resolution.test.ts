@@ -1,0 +1,109 @@
+/**
+ * Hostnames in the core: it never waits for DNS. A name it needs is asked for with a
+ * `resolve` action; the answer comes back through `onResolved`.
+ */
+import { defaultSentinelConfig, newMasterConfig } from '../../../src/config/types';
+import type { Action } from '../../../src/core/actions';
+import { RESOLVE_REFRESH_MS } from '../../../src/core/instances';
+import { Sentinel } from '../../../src/core/sentinel';
+
+const RUNID = 'f'.repeat(40);
+
+function sentinelWatching(host: string, knownHosts?: Map<string, string>) {
+  let clock = 1_000_000;
+  const config = { ...defaultSentinelConfig(), myid: 'a'.repeat(40), resolveHostnames: true };
+  config.masters.push(newMasterConfig('mymaster', host, 6380, 1));
+  const core = new Sentinel(
+    config,
+    { now: () => clock, random: () => 0.5 },
+    { serverPort: 26379, knownHosts },
+  );
+  const actions: Action[] = [];
+  const drain = () => {
+    const out = core.drain();
+    actions.push(...out);
+    return out;
+  };
+  return {
+    core,
+    actions,
+    drain,
+    advance(ms: number) {
+      clock += ms;
+    },
+  };
+}
+
+const lookups = (actions: readonly Action[]) =>
+  actions.flatMap((a) => (a.kind === 'resolve' ? [a.host] : []));
+const connects = (actions: readonly Action[]) =>
+  actions.flatMap((a) => (a.kind === 'connect' ? [`${a.ip}:${a.port}`] : []));
+
+describe('hostname resolution', () => {
+  it('asks for an unknown name with an action and connects once the answer came', () => {
+    const s = sentinelWatching('redis-a');
+    expect(lookups(s.drain())).toEqual(['redis-a']);
+    s.advance(100);
+    s.core.tick();
+    const first = s.drain();
+    expect(connects(first)).toEqual([]);
+    expect(first).toContainEqual({
+      kind: 'event',
+      event: expect.objectContaining({
+        type: '-cmd-link-reconnection',
+        payload: expect.stringContaining('#Failed to resolve hostname'),
+      }),
+    });
+    s.core.onResolved('redis-a', '10.0.0.5');
+    s.advance(1000);
+    s.core.tick();
+    expect(connects(s.drain())).toEqual(['10.0.0.5:6380', '10.0.0.5:6380']);
+  });
+
+  it('starts from the answers the edge already has, without asking again', () => {
+    const s = sentinelWatching('redis-a', new Map([['redis-a', '10.0.0.5']]));
+    s.core.tick();
+    const out = s.drain();
+    expect(lookups(out)).toEqual([]);
+    expect(connects(out)).toEqual(['10.0.0.5:6380', '10.0.0.5:6380']);
+  });
+
+  it('asks again for a stale answer, one lookup at a time, and keeps the last address when it fails', () => {
+    const s = sentinelWatching('redis-a', new Map([['redis-a', '10.0.0.5']]));
+    s.core.tick();
+    s.drain();
+    s.advance(RESOLVE_REFRESH_MS);
+    // A reply-less tick: the command link is up; drop it so the next tick reconnects and looks up.
+    const cmd = s.actions.find((a) => a.kind === 'connect' && a.channel === 'cmd');
+    if (cmd?.kind !== 'connect') throw new Error('no command connection');
+    s.core.onConnectionClosed(cmd.conn, 'reset');
+    s.core.tick();
+    expect(lookups(s.drain())).toEqual(['redis-a']);
+    s.advance(1000);
+    s.core.tick();
+    // Still in flight: no second lookup.
+    expect(lookups(s.drain())).toEqual([]);
+    s.core.onResolved('redis-a', null);
+    expect(s.core.view.masters.get('mymaster')?.addr.ip).toBe('10.0.0.5');
+  });
+
+  it('holds a hello naming a name never looked up, and applies it when the answer comes', () => {
+    const s = sentinelWatching('10.0.0.5');
+    s.drain();
+    s.core.onHelloPublish(`10.0.0.9,26390,${RUNID},4,mymaster,redis-b,6390,3`);
+    const asked = s.drain();
+    expect(lookups(asked)).toEqual(['redis-b']);
+    expect(s.core.view.masters.get('mymaster')?.configEpoch).toBe(0n);
+    s.core.onResolved('redis-b', '10.0.0.7');
+    const applied = s.drain();
+    const types = applied.flatMap((a) => (a.kind === 'event' ? [a.event.type] : []));
+    expect(types).toEqual(
+      expect.arrayContaining(['+sentinel', '+new-epoch', '+config-update-from', '+switch-master']),
+    );
+    const m = s.core.view.masters.get('mymaster');
+    expect(m?.addr).toEqual({ host: 'redis-b', ip: '10.0.0.7', port: 6390 });
+    expect(m?.configEpoch).toBe(3n);
+    expect(applied[0]).toEqual({ kind: 'flush-config' });
+    expect(applied.filter((a) => a.kind === 'flush-config')).toHaveLength(1);
+  });
+});
