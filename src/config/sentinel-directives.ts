@@ -8,6 +8,12 @@ import * as path from 'path';
 import { PRE_MONITOR_OPTIONS } from './directives';
 import { ConfigError } from './errors';
 import { isExecutable } from './file-checks';
+import {
+  type MasterOption,
+  QUORUM_OPTION,
+  applyMasterOption,
+  masterOptionByDirective,
+} from './master-options';
 import { type MasterConfig, type SentinelConfig, defaultSentinelConfig, newMasterConfig } from './types';
 import { atoi, parseYesNo, strtoull } from './values';
 
@@ -23,17 +29,13 @@ const UNRECOGNIZED = 'Unrecognized sentinel configuration statement.';
 const NO_SUCH_MASTER = 'No such master with specified name.';
 const MYID_LENGTH = 40;
 
-/** Argument counts (sub-option included) each option accepts; others are "unrecognized". */
+/**
+ * Argument counts (sub-option included) of the options that are not per-master settings
+ * (those are declared in master-options.ts); others are "unrecognized".
+ */
 const ARG_COUNTS: ReadonlyMap<string, readonly number[]> = new Map(
   Object.entries({
     monitor: [5],
-    'down-after-milliseconds': [3],
-    'failover-timeout': [3],
-    'parallel-syncs': [3],
-    'notification-script': [3],
-    'client-reconfig-script': [3],
-    'auth-pass': [3],
-    'auth-user': [3],
     'current-epoch': [2],
     myid: [2],
     'config-epoch': [3],
@@ -41,7 +43,6 @@ const ARG_COUNTS: ReadonlyMap<string, readonly number[]> = new Map(
     'known-slave': [4],
     'known-replica': [4],
     'known-sentinel': [4, 5],
-    'rename-command': [4],
     'announce-ip': [2],
     'announce-port': [2],
     'deny-scripts-reconfig': [2],
@@ -49,16 +50,30 @@ const ARG_COUNTS: ReadonlyMap<string, readonly number[]> = new Map(
     'sentinel-pass': [2],
     'resolve-hostnames': [2],
     'announce-hostnames': [2],
-    'master-reboot-down-after-period': [3],
   }),
 );
 
+/** The `sentinel` options that name a master, which a flush rewrites (known-slave becomes known-replica). */
+export const PER_MASTER_DIRECTIVES: readonly string[] = [
+  'monitor',
+  'config-epoch',
+  'leader-epoch',
+  'known-replica',
+  'known-sentinel',
+];
+
+/** Whether `sentinel <option> ...` with `count` arguments (sub-option included) is well formed. */
+function argCountAccepted(option: string, count: number): boolean {
+  const setting = masterOptionByDirective(option);
+  if (setting !== undefined) return count === setting.arity + 2;
+  return ARG_COUNTS.get(option)?.includes(count) ?? false;
+}
+
 /** One master plus the keys Redis uses to detect duplicates under it. */
 interface MasterEntry {
-  readonly config: MasterConfig;
+  config: MasterConfig;
   readonly replicaKeys: Set<string>;
   readonly sentinelIds: Set<string>;
-  readonly renamed: Set<string>;
 }
 
 /** Applies queued lines in the three passes; errors go to `report` in pass order. */
@@ -96,7 +111,7 @@ class SentinelBuilder {
 
   apply(args: readonly string[]): string | undefined {
     const option = (args[0] ?? '').toLowerCase();
-    if (!ARG_COUNTS.get(option)?.includes(args.length)) return UNRECOGNIZED;
+    if (!argCountAccepted(option, args.length)) return UNRECOGNIZED;
     const a1 = args[1] ?? '';
     const a2 = args[2] ?? '';
     switch (option) {
@@ -142,37 +157,11 @@ class SentinelBuilder {
   }
 
   private applyToMaster(master: MasterEntry, option: string, args: readonly string[]): string | undefined {
+    const setting = masterOptionByDirective(option);
+    if (setting !== undefined) return this.applySetting(master, setting, args.slice(2));
     const m = master.config;
     const value = args[2] ?? '';
     switch (option) {
-      case 'down-after-milliseconds':
-        m.downAfterMs = atoi(value);
-        return m.downAfterMs <= 0 ? 'negative or zero time parameter.' : undefined;
-      case 'failover-timeout':
-        m.failoverTimeoutMs = atoi(value);
-        return m.failoverTimeoutMs <= 0 ? 'negative or zero time parameter.' : undefined;
-      case 'parallel-syncs':
-        m.parallelSyncs = atoi(value);
-        return undefined;
-      case 'master-reboot-down-after-period':
-        m.masterRebootDownAfterPeriodMs = atoi(value);
-        return m.masterRebootDownAfterPeriodMs < 0 ? 'negative time parameter.' : undefined;
-      case 'notification-script':
-        if (!this.isExecutable(value)) return 'Notification script seems non existing or non executable.';
-        m.notificationScript = value;
-        return undefined;
-      case 'client-reconfig-script':
-        if (!this.isExecutable(value)) {
-          return 'Client reconfiguration script seems non existing or non executable.';
-        }
-        m.clientReconfigScript = value;
-        return undefined;
-      case 'auth-pass':
-        m.authPass = value;
-        return undefined;
-      case 'auth-user':
-        m.authUser = value;
-        return undefined;
       case 'config-epoch':
         m.configEpoch = strtoull(value);
         if (m.configEpoch > this.config.currentEpoch) this.config.currentEpoch = m.configEpoch;
@@ -185,30 +174,33 @@ class SentinelBuilder {
         return this.knownReplica(master, value, atoi(args[3] ?? ''));
       case 'known-sentinel':
         return this.knownSentinel(master, value, atoi(args[3] ?? ''), args[4] ?? '');
-      case 'rename-command': {
-        const command = value.toLowerCase();
-        if (master.renamed.has(command)) return 'Same command renamed multiple times with rename-command.';
-        master.renamed.add(command);
-        m.renameCommands.push([command, args[3] ?? '']);
-        return undefined;
-      }
       default:
         return UNRECOGNIZED;
     }
   }
 
+  private applySetting(master: MasterEntry, setting: MasterOption, values: string[]): string | undefined {
+    const change = setting.fromConfig(values, master.config);
+    if (change === undefined) return setting.configError;
+    // Script paths are checked at load time, relative to the directory `dir` chose.
+    if (setting.scriptError !== undefined && !this.isExecutable(values[0] ?? '')) return setting.configError;
+    master.config = applyMasterOption(master.config, change);
+    return undefined;
+  }
+
   private monitor(name: string, host: string, portText: string, quorumText: string): string | undefined {
-    const quorum = atoi(quorumText);
-    if (quorum <= 0) return 'Quorum must be 1 or greater.';
+    const quorum = QUORUM_OPTION.fromConfig([quorumText]);
+    // Checked first, as Redis does: a bad quorum hides a bad address.
+    if (quorum === undefined) return QUORUM_OPTION.configError;
     const port = atoi(portText);
     const addressError = this.checkAddress(host, port);
     if (addressError !== undefined) return addressError;
     if (this.masters.has(name)) return 'Duplicate master name.';
     this.masters.set(name, {
-      config: newMasterConfig(name, host, port, quorum),
+      // The quorum placeholder is replaced at once by the declaration's reading of it.
+      config: applyMasterOption(newMasterConfig(name, host, port, 0), quorum),
       replicaKeys: new Set(),
       sentinelIds: new Set(),
-      renamed: new Set(),
     });
     return undefined;
   }

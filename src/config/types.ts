@@ -2,6 +2,7 @@
  * Plain data exchanged between the config layer and the core: what a sentinel.conf
  * says, and what a flush must write back. The same shapes serve loading and rewriting.
  */
+import { type MasterOptions, defaultMasterOptions } from './master-options';
 
 export interface KnownReplica {
   readonly host: string;
@@ -14,23 +15,15 @@ export interface KnownSentinel {
   readonly runid: string;
 }
 
-/** Everything a `sentinel ... <master-name> ...` line can say about one master. */
-export interface MasterConfig {
+/**
+ * Everything a `sentinel ... <master-name> ...` line can say about one master: its identity,
+ * its settings (declared in master-options.ts) and the state a flush persists.
+ */
+export interface MasterConfig extends MasterOptions {
   name: string;
   /** As written (an IP literal, or a hostname when resolve-hostnames is on). */
   host: string;
   port: number;
-  quorum: number;
-  downAfterMs: number;
-  failoverTimeoutMs: number;
-  parallelSyncs: number;
-  notificationScript?: string;
-  clientReconfigScript?: string;
-  authPass?: string;
-  authUser?: string;
-  masterRebootDownAfterPeriodMs: number;
-  /** Original command name (lower-case) -> new name, in insertion order. */
-  renameCommands: [string, string][];
   configEpoch: bigint;
   leaderEpoch: bigint;
   knownReplicas: KnownReplica[];
@@ -83,9 +76,6 @@ export interface LoadedConfig {
   sentinel: SentinelConfig;
 }
 
-export const DEFAULT_DOWN_AFTER_MS = 30000;
-export const DEFAULT_FAILOVER_TIMEOUT_MS = 180000;
-export const DEFAULT_PARALLEL_SYNCS = 1;
 export const DEFAULT_SENTINEL_PORT = 26379;
 
 /** A `ServerConfig` holding redis-sentinel's defaults, with `dir` as given. */
@@ -124,12 +114,7 @@ export function newMasterConfig(name: string, host: string, port: number, quorum
     name,
     host,
     port,
-    quorum,
-    downAfterMs: DEFAULT_DOWN_AFTER_MS,
-    failoverTimeoutMs: DEFAULT_FAILOVER_TIMEOUT_MS,
-    parallelSyncs: DEFAULT_PARALLEL_SYNCS,
-    masterRebootDownAfterPeriodMs: 0,
-    renameCommands: [],
+    ...defaultMasterOptions(quorum),
     configEpoch: 0n,
     leaderEpoch: 0n,
     knownReplicas: [],

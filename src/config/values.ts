@@ -19,7 +19,7 @@ export function parseYesNo(value: string): boolean | undefined {
 }
 
 /** string2ll(): no sign but '-', no leading zeros, no blanks, within 64 bits. */
-const strictInteger = z
+export const strictInteger = z
   .string()
   .regex(/^(0|-?[1-9][0-9]*)$/)
   .transform((s) => BigInt(s))
