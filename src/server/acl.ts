@@ -9,6 +9,7 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import * as fs from 'fs';
 import { writeFileAtomic } from '../config/atomic-write';
+import { codedError, type CodedError } from '../errors';
 import { globMatch } from '../util/glob';
 import type { ServerConfig } from '../config/types';
 
@@ -117,7 +118,10 @@ export function hashPassword(password: Buffer | string): string {
   return createHash('sha256').update(password).digest('hex');
 }
 
-/** Why a rule could not be applied, in ACLSetUserStringError's words. */
+/**
+ * Why a rule could not be applied, in ACLSetUserStringError's words: reasons that the error
+ * replies and start-up errors embed (SNT_ERR_ACL_SETUSER, ACL LOAD), not replies themselves.
+ */
 const RULE_ERRORS = {
   unknown: 'Unknown command or category name in ACL',
   syntax: 'Syntax error',
@@ -250,14 +254,14 @@ export class AclStore {
     return u.passwords.some((p) => timingSafeEqual(Buffer.from(p, 'latin1'), given)) ? u : null;
   }
 
-  /** ACL SETUSER: all rules or none. Returns the error text without `ERR `, or null. */
-  setUser(name: string, rules: readonly string[]): string | null {
+  /** ACL SETUSER: all rules or none. Returns the error, or null. */
+  setUser(name: string, rules: readonly string[]): CodedError | null {
     const existing = this.users.get(name);
     const temp = new AclUser(name);
     if (existing !== undefined) temp.copyFrom(existing);
     for (const rule of rules) {
       const e = this.applyRule(temp, rule);
-      if (e !== null) return `Error in ACL SETUSER modifier '${fromBinary(rule)}': ${RULE_ERRORS[e]}`;
+      if (e !== null) return codedError('SNT_ERR_ACL_SETUSER', fromBinary(rule), RULE_ERRORS[e]);
     }
     if (existing !== undefined) existing.copyFrom(temp);
     else this.users.set(name, temp);

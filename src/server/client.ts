@@ -167,7 +167,7 @@ export class ClientSession implements Subscriber {
       const next = this.decoder.next();
       if (next === null) return;
       if (next.kind === 'error') {
-        this.reply(reply.error(`ERR ${next.message}`));
+        this.reply(reply.error(next.error.message));
         this.closeAfterCurrentReply();
         this.finishIfClosing();
         return;

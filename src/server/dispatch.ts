@@ -3,9 +3,10 @@
  * existence (unknown command / subcommand), arity, authentication, ACL, the RESP2 pub/sub
  * context, then client pause. Unknown commands are reported before NOAUTH, as in Redis.
  */
-import { reply } from '../protocol/reply';
+import type { Reply } from '../protocol/reply';
 import { SENTINEL_COMMANDS, type CommandMeta } from './commandTable';
-import { NOAUTH_ERROR, commandWord, truncateBytes, wrongArity } from './errors';
+import { commandWord, truncateBytes } from './argv';
+import { errorReply, wrongArity } from './replies';
 import type { ChannelArg } from './acl';
 import type { ClientSession } from './client';
 import type { CommandHandler, CommandSpec, ServerHost } from './types';
@@ -87,12 +88,12 @@ function lower(b: Buffer | undefined): string {
 }
 
 /** `ERR unknown command '<name>', with args beginning with: '<a1>' '<a2>' ` as server.c builds it. */
-export function unknownCommandError(argv: readonly Buffer[]): string {
+function unknownCommand(argv: readonly Buffer[]): Reply {
   let args = '';
   for (let i = 1; i < argv.length && Buffer.byteLength(args) < 128; i++) {
     args += `'${truncateBytes(argv[i] as Buffer, 128 - Buffer.byteLength(args))}' `;
   }
-  return `ERR unknown command '${truncateBytes(argv[0] as Buffer, 128)}', with args beginning with: ${args}`;
+  return errorReply('SNT_ERR_UNKNOWN_COMMAND', truncateBytes(argv[0] as Buffer, 128), args);
 }
 
 /** Channel arguments the ACL checks: PUBLISH's channel, (P)SUBSCRIBE's channels or patterns. */
@@ -132,9 +133,9 @@ export function processCommand(
   if (cmd === undefined) {
     if (base !== undefined) {
       const sub = truncateBytes(argv[1] as Buffer, 128);
-      client.reply(reply.error(`ERR unknown subcommand '${sub}'. Try ${commandWord(argv)} HELP.`));
+      client.reply(errorReply('SNT_ERR_UNKNOWN_SUBCOMMAND', sub, commandWord(argv)));
     } else {
-      client.reply(reply.error(unknownCommandError(argv)));
+      client.reply(unknownCommand(argv));
     }
     return 'done';
   }
@@ -143,7 +144,7 @@ export function processCommand(
     return 'done';
   }
   if (client.authRequired() && !cmd.flags.includes('no_auth')) {
-    client.reply(reply.error(NOAUTH_ERROR));
+    client.reply(errorReply('SNT_ERR_NOAUTH'));
     return 'done';
   }
   const perm = host.acl.check(client.user, cmd, cmd.flags.includes('no_auth'), argv, channelArgs(cmd, argv));
@@ -159,20 +160,14 @@ export function processCommand(
       clientInfo: client.infoLine(),
     });
     client.reply(
-      reply.error(
-        perm.reason === 'command'
-          ? `NOPERM this user has no permissions to run the '${cmd.fullname}' command`
-          : 'NOPERM this user has no permissions to access one of the channels used as arguments',
-      ),
+      perm.reason === 'command'
+        ? errorReply('SNT_ERR_NOPERM_COMMAND', cmd.fullname)
+        : errorReply('SNT_ERR_NOPERM_CHANNEL'),
     );
     return 'done';
   }
   if (client.resp === 2 && client.isSubscribed() && !PUBSUB_CONTEXT_ALLOWED.has(cmd.fullname)) {
-    client.reply(
-      reply.error(
-        `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-      ),
-    );
+    client.reply(errorReply('SNT_ERR_PUBSUB_CONTEXT', cmd.fullname));
     return 'done';
   }
   const pause = host.pauseState();

@@ -5,12 +5,14 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
+import { encodeReply } from '../protocol/encoder';
 import { AclStore } from './acl';
 import { ClientSession, type ConnectionInfo } from './client';
 import { HANDLERS } from './commands';
 import type { ServerContext } from './context';
 import { CommandRegistry } from './dispatch';
 import { PubSubRegistry } from './pubsub';
+import { errorReply } from './replies';
 import type { PauseMode, ServerHost, ServerStats } from './types';
 
 export class RespServer implements ServerHost {
@@ -98,7 +100,7 @@ export class RespServer implements ServerHost {
     if (this.sessions.size >= this.ctx.config.server.maxclients) {
       this.stats.rejectedConnections++;
       socket.on('error', () => undefined);
-      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
+      socket.end(encodeReply(errorReply('SNT_ERR_MAX_CLIENTS'), 2), () => socket.destroy());
       return;
     }
     const keepalive = this.ctx.config.server.tcpKeepalive;

@@ -47,9 +47,10 @@ describe('AclStore', () => {
   it('applies all rules of SETUSER or none', () => {
     const acl = newStore();
     expect(acl.setUser('u', ['on', '>pw', '+ping'])).toBeNull();
-    expect(acl.setUser('u', ['off', '+nosuch'])).toBe(
-      "Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL",
-    );
+    expect(acl.setUser('u', ['off', '+nosuch'])).toEqual({
+      code: 'SNT_ERR_ACL_SETUSER',
+      message: "ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL",
+    });
     const u = acl.get('u');
     expect(u?.enabled).toBe(true);
     expect(acl.authenticate('u', Buffer.from('pw'))).toBe(u);
