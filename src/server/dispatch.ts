@@ -1,91 +1,14 @@
 /**
- * Command lookup and the checks Redis's processCommand runs before a command, in its order:
+ * The checks Redis's processCommand runs before a command, in its order (lookup in registry.ts):
  * existence (unknown command / subcommand), arity, authentication, ACL, the RESP2 pub/sub
  * context, then client pause. Unknown commands are reported before NOAUTH, as in Redis.
  */
 import type { Reply } from '../protocol/reply';
-import { SENTINEL_COMMANDS, type CommandMeta } from './commandTable';
-import { commandWord, truncateBytes } from './argv';
+import { commandWord, lowerName, truncateBytes } from './argv';
 import { errorReply, wrongArity } from './replies';
 import type { ChannelArg } from './acl';
-import type { ClientSession } from './client';
-import type { CommandHandler, CommandSpec, ServerHost } from './types';
-
-export class CommandRegistry {
-  /** The table as built, unaffected by rename-command (ACL rules refer to these names). */
-  readonly original: readonly CommandSpec[];
-  /** Lower-case callable name -> command, in table order; rename-command edits this one. */
-  private readonly active = new Map<string, CommandSpec>();
-
-  constructor(
-    handlers: Readonly<Record<string, CommandHandler>>,
-    renames: readonly (readonly [string, string])[] = [],
-  ) {
-    this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers));
-    for (const c of this.original) this.active.set(c.name, c);
-    for (const [from, to] of renames) {
-      const cmd = this.active.get(from.toLowerCase());
-      if (cmd === undefined) continue;
-      this.active.delete(from.toLowerCase());
-      if (to !== '') this.active.set(to.toLowerCase(), cmd);
-    }
-  }
-
-  /** Callable top-level commands (COMMAND COUNT, COMMAND LIST). */
-  callable(): CommandSpec[] {
-    return [...this.active.values()];
-  }
-
-  /** The command a request runs: a subcommand when the container has them and argv has one. */
-  resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec } {
-    const base = this.active.get(lower(argv[0]));
-    if (base === undefined) return {};
-    if (argv.length === 1 || base.subcommands.length === 0) return { base, cmd: base };
-    return { base, cmd: findSub(base, lower(argv[1])) };
-  }
-
-  /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
-  byName(name: string): CommandSpec | undefined {
-    const parts = name.toLowerCase().split('|');
-    if (parts.length > 2) return undefined;
-    const base = this.active.get(parts[0] as string);
-    if (base === undefined || parts.length === 1) return base;
-    return findSub(base, parts[1] as string);
-  }
-}
-
-function build(
-  meta: CommandMeta,
-  parent: CommandSpec | null,
-  handlers: Readonly<Record<string, CommandHandler>>,
-): CommandSpec {
-  const handler = parent?.handler ?? handlers[meta.name];
-  if (handler === undefined) throw new Error(`no handler for command '${meta.name}'`);
-  const subs: CommandSpec[] = [];
-  const spec: CommandSpec = {
-    name: meta.name,
-    fullname: parent === null ? meta.name : `${parent.name}|${meta.name}`,
-    arity: meta.arity,
-    flags: meta.flags,
-    categories: meta.categories,
-    tips: meta.tips ?? [],
-    doc: meta.doc,
-    isSubcommand: parent !== null,
-    parent,
-    subcommands: subs,
-    handler,
-  };
-  for (const s of meta.subcommands ?? []) subs.push(build(s, spec, handlers));
-  return spec;
-}
-
-function findSub(base: CommandSpec, name: string): CommandSpec | undefined {
-  return base.subcommands.find((s) => s.name === name);
-}
-
-function lower(b: Buffer | undefined): string {
-  return b === undefined ? '' : b.toString('latin1').toLowerCase();
-}
+import type { ClientSession, CommandOutcome } from './client';
+import type { CommandSpec, ServerHost } from './types';
 
 /** `ERR unknown command '<name>', with args beginning with: '<a1>' '<a2>' ` as server.c builds it. */
 function unknownCommand(argv: readonly Buffer[]): Reply {
@@ -117,14 +40,12 @@ const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'unsubscribe', 'psu
 /** PUBLISH carries Redis's hidden may_replicate flag, which CLIENT PAUSE WRITE holds back. */
 const MAY_REPLICATE = new Set(['publish']);
 
-export type DispatchOutcome = 'done' | 'postponed' | 'close';
-
 export function processCommand(
   host: ServerHost,
   client: ClientSession,
   argv: readonly Buffer[],
-): DispatchOutcome {
-  const first = lower(argv[0]);
+): CommandOutcome {
+  const first = lowerName(argv[0]);
   // Cross-protocol attacks (HTTP to the Redis port): Redis drops the connection silently.
   if (first === 'host:' || first === 'post') return 'close';
 

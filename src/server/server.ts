@@ -7,29 +7,22 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { encodeReply } from '../protocol/encoder';
 import { AclStore } from './acl';
-import { ClientSession, type ConnectionInfo } from './client';
+import { ClientSession, type CommandOutcome, type ConnectionInfo, type SessionHost } from './client';
 import { HANDLERS } from './commands';
 import type { ServerContext } from './context';
-import { CommandRegistry } from './dispatch';
+import { processCommand } from './dispatch';
 import { PubSubRegistry } from './pubsub';
+import { CommandRegistry } from './registry';
 import { errorReply } from './replies';
-import type { PauseMode, ServerHost, ServerStats } from './types';
+import { emptyStats, type ServerStats } from './stats';
+import type { PauseMode, ServerHost } from './types';
 
-export class RespServer implements ServerHost {
+export class RespServer implements ServerHost, SessionHost {
   readonly acl: AclStore;
   readonly pubsub = new PubSubRegistry<ClientSession>();
   readonly commands: CommandRegistry;
   readonly runId = randomBytes(20).toString('hex');
-  readonly stats: ServerStats = {
-    connectionsReceived: 0,
-    commandsProcessed: 0,
-    netInputBytes: 0,
-    netOutputBytes: 0,
-    rejectedConnections: 0,
-    errorReplies: 0,
-    readsProcessed: 0,
-    writesProcessed: 0,
-  };
+  readonly stats: ServerStats = emptyStats();
   private readonly listeners: net.Server[] = [];
   private readonly sessions = new Map<number, ClientSession>();
   private nextClientId = 1;
@@ -130,6 +123,10 @@ export class RespServer implements ServerHost {
 
   clientById(id: number): ClientSession | undefined {
     return this.sessions.get(id);
+  }
+
+  execute(client: ClientSession, argv: readonly Buffer[]): CommandOutcome {
+    return processCommand(this, client, argv);
   }
 
   unregister(client: ClientSession): void {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AclConfigError, AclStore, hashPassword } from '../../../src/server/acl';
 import { HANDLERS } from '../../../src/server/commands';
-import { CommandRegistry } from '../../../src/server/dispatch';
+import { CommandRegistry } from '../../../src/server/registry';
 import { serverConfig } from './helpers';
 
 const registry = new CommandRegistry(HANDLERS);
