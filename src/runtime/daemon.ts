@@ -12,7 +12,7 @@ import type { LoadedConfig } from '../config/types';
 import type { Action, SentinelEvent } from '../core/actions';
 import { Sentinel } from '../core/sentinel';
 import { sentinelCommand, type SentinelCommandEnv } from '../server/commands/sentinel';
-import { AclConfigError } from '../server/acl';
+import { AclConfigError } from '../server/acl/config';
 import type { ServerContext } from '../server/context';
 import { RespServer } from '../server/server';
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';

@@ -7,7 +7,8 @@ import type { Socket } from 'net';
 import { RequestDecoder } from '../protocol/decoder';
 import { encodeReply, type RespVersion } from '../protocol/encoder';
 import { reply, type Reply } from '../protocol/reply';
-import type { AclStore, AclUser } from './acl';
+import type { AclStore } from './acl/store';
+import type { AclUser } from './acl/user';
 import type { Subscriber } from './pubsub';
 import type { ServerStats } from './stats';
 

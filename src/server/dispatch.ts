@@ -6,7 +6,7 @@
 import type { Reply } from '../protocol/reply';
 import { commandWord, lowerName, truncateBytes } from './argv';
 import { errorReply, wrongArity } from './replies';
-import type { ChannelArg } from './acl';
+import type { ChannelArg } from './acl/check';
 import type { ClientSession, CommandOutcome } from './client';
 import type { CommandSpec, ServerHost } from './types';
 

@@ -6,7 +6,8 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import { encodeReply } from '../protocol/encoder';
-import { AclStore } from './acl';
+import { aclStoreFromConfig } from './acl/config';
+import type { AclStore } from './acl/store';
 import { ClientSession, type CommandOutcome, type ConnectionInfo, type SessionHost } from './client';
 import { HANDLERS } from './commands';
 import type { ServerContext } from './context';
@@ -32,7 +33,7 @@ export class RespServer implements ServerHost, SessionHost {
   /** Throws AclConfigError when the ACL configuration is invalid (Redis refuses to start). */
   constructor(readonly ctx: ServerContext) {
     this.commands = new CommandRegistry(HANDLERS, ctx.config.server.renameCommands);
-    this.acl = AclStore.fromConfig(ctx.config.server, this.commands.original);
+    this.acl = aclStoreFromConfig(ctx.config.server, this.commands.original);
   }
 
   /** Listens on every bind address (all interfaces when none); `port 0` means no TCP listener. */

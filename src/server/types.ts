@@ -4,7 +4,8 @@
  * these interfaces, never the other way round.
  */
 import type { Reply } from '../protocol/reply';
-import type { AclCommand, AclStore } from './acl';
+import type { AclCommand } from './acl/commands';
+import type { AclStore } from './acl/store';
 import type { ClientSession } from './client';
 import type { CommandDoc } from './commandTable';
 import type { ServerContext } from './context';

@@ -1,7 +1,9 @@
 /** The ACL command family. */
 import { randomBytes } from 'crypto';
 import { reply, type Reply } from '../../protocol/reply';
-import { ACL_CATEGORIES, fromBinary, type AclUser } from '../acl';
+import { ACL_CATEGORIES } from '../acl/commands';
+import { loadAclFile, saveAclFile } from '../acl/file';
+import { fromBinary, type AclUser } from '../acl/user';
 import { cstr, parseIntArg, truncateBytes } from '../argv';
 import { errorReply, helpReply, subcommandSyntaxError, wrongArity } from '../replies';
 import { channelArgs } from '../dispatch';
@@ -81,7 +83,7 @@ export function acl(call: CommandCall): void {
         return;
       }
       if (sub === 'load') {
-        const errors = host.acl.loadFile(file);
+        const errors = loadAclFile(host.acl, file);
         if (errors !== null) {
           call.reply(errorReply('SNT_ERR_ACL_LOAD', fromBinary(errors)));
           return;
@@ -92,7 +94,7 @@ export function acl(call: CommandCall): void {
         return;
       }
       try {
-        host.acl.saveFile(file);
+        saveAclFile(host.acl, file);
         call.reply(reply.ok);
       } catch {
         call.reply(errorReply('SNT_ERR_ACL_SAVE'));

@@ -1,6 +1,6 @@
 /** The CLIENT command family. */
 import { reply } from '../../protocol/reply';
-import { fromBinary } from '../acl';
+import { fromBinary } from '../acl/user';
 import type { ClientSession, TrackingState } from '../client';
 import { codedError, type CodedError } from '../../errors';
 import { cstr, parseIntArg } from '../argv';

@@ -1,6 +1,6 @@
 /** The COMMAND family: what clients probe to learn the command set of this server. */
 import { reply, type Reply } from '../../protocol/reply';
-import { ACL_CATEGORIES } from '../acl';
+import { ACL_CATEGORIES } from '../acl/commands';
 import { errorReply, helpReply, subcommandSyntaxError } from '../replies';
 import { globMatch } from '../../util/glob';
 import type { CommandCall, CommandSpec } from '../types';
