@@ -19,26 +19,15 @@ function unknownCommand(argv: readonly Buffer[]): Reply {
   return errorReply('SNT_ERR_UNKNOWN_COMMAND', truncateBytes(argv[0] as Buffer, 128), args);
 }
 
-/** Channel arguments the ACL checks: PUBLISH's channel, (P)SUBSCRIBE's channels or patterns. */
+/** Channel arguments the ACL checks (PUBLISH's channel, (P)SUBSCRIBE's channels or patterns). */
 export function channelArgs(cmd: CommandSpec, argv: readonly Buffer[]): ChannelArg[] {
-  const pick = (from: number, to: number, isPattern: boolean): ChannelArg[] =>
-    argv.slice(from, to).map((a, k) => ({ index: from + k, name: a.toString('latin1'), isPattern }));
-  switch (cmd.fullname) {
-    case 'publish':
-      return pick(1, 2, false);
-    case 'subscribe':
-      return pick(1, argv.length, false);
-    case 'psubscribe':
-      return pick(1, argv.length, true);
-    default:
-      return [];
-  }
+  const spec = cmd.channelArgs;
+  if (spec === null) return [];
+  const to = spec.last < 0 ? argv.length + 1 + spec.last : spec.last + 1;
+  return argv
+    .slice(spec.first, to)
+    .map((a, k) => ({ index: spec.first + k, name: a.toString('latin1'), isPattern: spec.patterns }));
 }
-
-/** Commands a RESP2 client may send while subscribed (those of them that exist in sentinel mode). */
-const PUBSUB_CONTEXT_ALLOWED = new Set(['ping', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe']);
-/** PUBLISH carries Redis's hidden may_replicate flag, which CLIENT PAUSE WRITE holds back. */
-const MAY_REPLICATE = new Set(['publish']);
 
 export function processCommand(
   host: ServerHost,
@@ -87,12 +76,12 @@ export function processCommand(
     );
     return 'done';
   }
-  if (client.resp === 2 && client.isSubscribed() && !PUBSUB_CONTEXT_ALLOWED.has(cmd.fullname)) {
+  if (client.resp === 2 && client.isSubscribed() && !cmd.pubsubContext) {
     client.reply(errorReply('SNT_ERR_PUBSUB_CONTEXT', cmd.fullname));
     return 'done';
   }
   const pause = host.pauseState();
-  if (pause !== null && (pause.mode === 'all' || MAY_REPLICATE.has(cmd.fullname))) return 'postponed';
+  if (pause !== null && (pause.mode === 'all' || cmd.mayReplicate)) return 'postponed';
 
   host.stats.commandsProcessed++;
   cmd.handler({

@@ -3,7 +3,7 @@
  * applied to the callable names.
  */
 import { lowerName } from './argv';
-import { SENTINEL_COMMANDS, type CommandMeta } from './commandTable';
+import { SENTINEL_COMMANDS, type CommandMeta, type CommandName } from './commandTable';
 import type { CommandHandler, CommandLookup, CommandSpec } from './types';
 
 export class CommandRegistry implements CommandLookup {
@@ -13,7 +13,7 @@ export class CommandRegistry implements CommandLookup {
   private readonly active = new Map<string, CommandSpec>();
 
   constructor(
-    handlers: Readonly<Record<string, CommandHandler>>,
+    handlers: Readonly<Record<CommandName, CommandHandler>>,
     renames: readonly (readonly [string, string])[] = [],
   ) {
     this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers));
@@ -64,6 +64,9 @@ function build(
     flags: meta.flags,
     categories: meta.categories,
     tips: meta.tips ?? [],
+    mayReplicate: meta.mayReplicate ?? false,
+    pubsubContext: meta.pubsubContext ?? false,
+    channelArgs: meta.channelArgs ?? null,
     doc: meta.doc,
     isSubcommand: parent !== null,
     parent,

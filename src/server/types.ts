@@ -7,7 +7,7 @@ import type { Reply } from '../protocol/reply';
 import type { AclCommand } from './acl/commands';
 import type { AclStore } from './acl/store';
 import type { ClientSession } from './client';
-import type { CommandDoc } from './commandTable';
+import type { ChannelArgSpec, CommandDoc } from './commandTable';
 import type { ServerContext } from './context';
 import type { PubSubRegistry } from './pubsub';
 import type { ServerStats } from './stats';
@@ -18,6 +18,12 @@ export interface CommandSpec extends AclCommand {
   readonly arity: number;
   readonly flags: readonly string[];
   readonly tips: readonly string[];
+  /** Held back by CLIENT PAUSE WRITE (Redis's hidden may_replicate flag). */
+  readonly mayReplicate: boolean;
+  /** Allowed to a RESP2 client in subscribed mode. */
+  readonly pubsubContext: boolean;
+  /** Arguments the ACL checks as channels, or null. */
+  readonly channelArgs: ChannelArgSpec | null;
   readonly doc: CommandDoc;
   readonly parent: CommandSpec | null;
   readonly subcommands: readonly CommandSpec[];

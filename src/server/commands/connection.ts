@@ -9,7 +9,7 @@ import type { CommandCall, ServerHost } from '../types';
 export function ping(call: CommandCall): void {
   const { argv } = call;
   if (argv.length > 2) {
-    call.reply(wrongArity('ping'));
+    call.reply(wrongArity(call.cmd.fullname));
     return;
   }
   // RESP2 subscribers can only read arrays, so PING answers in the pub/sub shape there.
