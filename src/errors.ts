@@ -47,12 +47,91 @@ const TEXTS = {
     `ERR Invalid argument '${param}' to SENTINEL CONFIG SET`,
 
   // ---------------------------------------------------------------- connection, dispatch, protocol
+  SNT_ERR_UNKNOWN_COMMAND: (name: string, args: string) =>
+    `ERR unknown command '${name}', with args beginning with: ${args}`,
+  SNT_ERR_SUBCOMMAND_SYNTAX: (typed: string, command: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${typed}'. Try ${command} HELP.`,
+  SNT_ERR_NOAUTH: () => 'NOAUTH Authentication required.',
+  SNT_ERR_WRONGPASS: () => 'WRONGPASS invalid username-password pair or user is disabled.',
+  SNT_ERR_NOPERM_COMMAND: (fullname: string) =>
+    `NOPERM this user has no permissions to run the '${fullname}' command`,
+  SNT_ERR_NOPERM_CHANNEL: () =>
+    'NOPERM this user has no permissions to access one of the channels used as arguments',
+  SNT_ERR_PUBSUB_CONTEXT: (fullname: string) =>
+    `ERR Can't execute '${fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  SNT_ERR_MAX_CLIENTS: () => 'ERR max number of clients reached',
+  SNT_ERR_AUTH_WITHOUT_PASSWORD: () =>
+    'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  SNT_ERR_HELLO_PROTOVER_NOT_INTEGER: () => 'ERR Protocol version is not an integer or out of range',
+  SNT_ERR_NOPROTO: () => 'NOPROTO unsupported protocol version',
+  SNT_ERR_HELLO_SYNTAX: (option: string) => `ERR Syntax error in HELLO option '${option}'`,
+  SNT_ERR_HELLO_NOAUTH: () =>
+    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+  // Request framing (networking.c); each one closes the connection after the reply.
+  SNT_ERR_PROTO_INLINE_TOO_BIG: () => 'ERR Protocol error: too big inline request',
+  SNT_ERR_PROTO_UNBALANCED_QUOTES: () => 'ERR Protocol error: unbalanced quotes in request',
+  SNT_ERR_PROTO_MBULK_COUNT_TOO_BIG: () => 'ERR Protocol error: too big mbulk count string',
+  SNT_ERR_PROTO_INVALID_MBULK_LEN: () => 'ERR Protocol error: invalid multibulk length',
+  SNT_ERR_PROTO_UNAUTH_MBULK_LEN: () => 'ERR Protocol error: unauthenticated multibulk length',
+  SNT_ERR_PROTO_BULK_COUNT_TOO_BIG: () => 'ERR Protocol error: too big bulk count string',
+  SNT_ERR_PROTO_EXPECTED_DOLLAR: (got: string) => `ERR Protocol error: expected '$', got '${got}'`,
+  SNT_ERR_PROTO_INVALID_BULK_LEN: () => 'ERR Protocol error: invalid bulk length',
+  SNT_ERR_PROTO_UNAUTH_BULK_LEN: () => 'ERR Protocol error: unauthenticated bulk length',
 
   // ---------------------------------------------------------------- ACL
+  SNT_ERR_ACL_DELETE_DEFAULT: () => "ERR The 'default' user cannot be removed",
+  SNT_ERR_ACL_NO_ACLFILE: () =>
+    'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
+  /** `details`: the per-line errors of the file, as ACLLoadFromFile collects them. */
+  SNT_ERR_ACL_LOAD: (details: string) => `ERR ${details}`,
+  SNT_ERR_ACL_SAVE: () =>
+    'ERR There was an error trying to save the ACLs. Please check the server logs for more information',
+  SNT_ERR_ACL_UNKNOWN_CATEGORY: (category: string) => `ERR Unknown category '${category}'`,
+  SNT_ERR_ACL_BAD_USERNAME: () => "ERR Usernames can't contain spaces or null characters",
+  /** `reason`: one of the rule grammar's reasons (ACLSetUserStringError). */
+  SNT_ERR_ACL_SETUSER: (rule: string, reason: string) =>
+    `ERR Error in ACL SETUSER modifier '${rule}': ${reason}`,
+  SNT_ERR_ACL_GENPASS_BITS: (max: number) =>
+    `ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to ${max}`,
+  SNT_ERR_ACL_NO_SUCH_USER: (user: string) => `ERR User '${user}' not found`,
+  SNT_ERR_ACL_NO_SUCH_COMMAND: (command: string) => `ERR Command '${command}' not found`,
 
   // ---------------------------------------------------------------- CLIENT
+  SNT_ERR_BAD_CLIENT_NAME: () => 'ERR Client names cannot contain spaces, newlines or special characters.',
+  SNT_ERR_CLIENT_UNBLOCK_REASON: () => 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  SNT_ERR_CLIENT_UNKNOWN_TYPE: (type: string) => `ERR Unknown client type '${type}'`,
+  SNT_ERR_CLIENT_INVALID_ID: () => 'ERR Invalid client ID',
+  SNT_ERR_CLIENT_ID_NOT_POSITIVE: () => 'ERR client-id should be greater than 0',
+  SNT_ERR_CLIENT_NO_SUCH_USER: (user: string) => `ERR No such user '${user}'`,
+  SNT_ERR_CLIENT_NO_SUCH_CLIENT: () => 'ERR No such client',
+  SNT_ERR_CLIENT_PAUSE_MODE: () => 'ERR CLIENT PAUSE mode must be WRITE or ALL',
+  SNT_ERR_CLIENT_TIMEOUT_NOT_INTEGER: () => 'ERR timeout is not an integer or out of range',
+  SNT_ERR_CLIENT_TIMEOUT_NEGATIVE: () => 'ERR timeout is negative',
+  SNT_ERR_TRACKING_ONE_REDIRECT: () => 'ERR A client can only redirect to a single other client',
+  SNT_ERR_TRACKING_NO_REDIRECT_CLIENT: () => 'ERR The client ID you want redirect to does not exist',
+  SNT_ERR_TRACKING_PREFIX_NEEDS_BCAST: () => 'ERR PREFIX option requires BCAST mode to be enabled',
+  SNT_ERR_TRACKING_BCAST_SWITCH: () =>
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+  SNT_ERR_TRACKING_BCAST_WITH_OPTIN_OPTOUT: () => 'ERR OPTIN and OPTOUT are not compatible with BCAST',
+  SNT_ERR_TRACKING_OPTIN_AND_OPTOUT: () => "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  SNT_ERR_TRACKING_OPTIN_OPTOUT_SWITCH: () =>
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+  SNT_ERR_TRACKING_PREFIX_OVERLAPS_EXISTING: (prefix: string, existing: string) =>
+    `ERR Prefix '${prefix}' overlaps with an existing prefix '${existing}'. Prefixes for a single client must not overlap.`,
+  SNT_ERR_TRACKING_PREFIX_OVERLAPS_OTHER: (prefix: string, other: string) =>
+    `ERR Prefix '${prefix}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`,
+  SNT_ERR_CACHING_NOT_TRACKING: () =>
+    'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+  SNT_ERR_CACHING_YES_NEEDS_OPTIN: () =>
+    'ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
+  SNT_ERR_CACHING_NO_NEEDS_OPTOUT: () =>
+    'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
 
   // ---------------------------------------------------------------- server, COMMAND, pub/sub
+  SNT_ERR_NO_SHUTDOWN_IN_PROGRESS: () => 'ERR No shutdown in progress.',
+  SNT_ERR_GETKEYS_INVALID_COMMAND: () => 'ERR Invalid command specified',
+  SNT_ERR_GETKEYS_NO_KEYS: () => 'ERR The command has no key arguments',
+  SNT_ERR_PUBLISH_NOT_HELLO: () => 'ERR Only HELLO messages are accepted by Sentinel instances.',
 } satisfies Record<`SNT_ERR_${string}`, (...args: never[]) => string>;
 
 export type ErrorCode = keyof typeof TEXTS;

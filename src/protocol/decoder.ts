@@ -13,6 +13,7 @@ export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
 export const UNAUTH_MAX_MULTIBULK_LEN = 10;
 export const UNAUTH_MAX_BULK_LEN = 16384;
 
+import { codedError, type CodedError, type ErrorCode } from '../errors';
 import { splitArgs, string2ll } from '../util/redis-parsing';
 
 const INT_MAX = 2147483647;
@@ -21,8 +22,8 @@ const LF = 0x0a;
 
 export type DecodeResult =
   | { readonly kind: 'command'; readonly args: Buffer[] }
-  /** A malformed frame: `message` is the error text (without `ERR `); the connection must close. */
-  | { readonly kind: 'error'; readonly message: string };
+  /** A malformed frame: the reply to send before the connection closes. */
+  | { readonly kind: 'error'; readonly error: CodedError };
 
 export interface DecoderOptions {
   /** Asked each time a multibulk or bulk length is read. */
@@ -124,12 +125,12 @@ export class RequestDecoder {
 
   private inline(): DecodeResult | null {
     const nl = this.findTerminator(LF);
-    if (nl === 'too-big') return protocolError('too big inline request');
+    if (nl === 'too-big') return protocolError('SNT_ERR_PROTO_INLINE_TOO_BIG');
     if (nl === null) return null;
     let lineEnd = nl;
     if (lineEnd > this.start && this.buf[lineEnd - 1] === CR) lineEnd--;
     const args = splitArgs(this.buf.subarray(this.start, lineEnd));
-    if (args === null) return protocolError('unbalanced quotes in request');
+    if (args === null) return protocolError('SNT_ERR_PROTO_UNBALANCED_QUOTES');
     this.start = nl + 1;
     this.scanned = this.start;
     return { kind: 'command', args };
@@ -138,13 +139,13 @@ export class RequestDecoder {
   private multibulk(): DecodeResult | null {
     if (this.multibulkLen === 0) {
       const cr = this.findTerminator(CR);
-      if (cr === 'too-big') return protocolError('too big mbulk count string');
+      if (cr === 'too-big') return protocolError('SNT_ERR_PROTO_MBULK_COUNT_TOO_BIG');
       // Redis only needs one more byte after `\r` and skips it without looking at it.
       if (cr === null || cr + 1 >= this.end) return null;
       const ll = string2ll(this.buf.toString('latin1', this.start + 1, cr));
-      if (ll === null || ll > BigInt(INT_MAX)) return protocolError('invalid multibulk length');
+      if (ll === null || ll > BigInt(INT_MAX)) return protocolError('SNT_ERR_PROTO_INVALID_MBULK_LEN');
       if (ll > BigInt(UNAUTH_MAX_MULTIBULK_LEN) && this.authRequired()) {
-        return protocolError('unauthenticated multibulk length');
+        return protocolError('SNT_ERR_PROTO_UNAUTH_MBULK_LEN');
       }
       this.start = cr + 2;
       this.scanned = this.start;
@@ -155,18 +156,21 @@ export class RequestDecoder {
     while (this.multibulkLen > 0) {
       if (this.bulkLen === -1) {
         const cr = this.findTerminator(CR);
-        if (cr === 'too-big') return protocolError('too big bulk count string');
+        if (cr === 'too-big') return protocolError('SNT_ERR_PROTO_BULK_COUNT_TOO_BIG');
         if (cr === null || cr + 1 >= this.end) return null;
         const first = this.buf[this.start] as number;
         if (first !== 0x24) {
-          return protocolError(`expected '$', got '${String.fromCharCode(first)}'`);
+          return {
+            kind: 'error',
+            error: codedError('SNT_ERR_PROTO_EXPECTED_DOLLAR', String.fromCharCode(first)),
+          };
         }
         const ll = string2ll(this.buf.toString('latin1', this.start + 1, cr));
         if (ll === null || ll < 0n || ll > BigInt(PROTO_MAX_BULK_LEN)) {
-          return protocolError('invalid bulk length');
+          return protocolError('SNT_ERR_PROTO_INVALID_BULK_LEN');
         }
         if (ll > BigInt(UNAUTH_MAX_BULK_LEN) && this.authRequired()) {
-          return protocolError('unauthenticated bulk length');
+          return protocolError('SNT_ERR_PROTO_UNAUTH_BULK_LEN');
         }
         this.start = cr + 2;
         this.bulkLen = Number(ll);
@@ -185,6 +189,9 @@ export class RequestDecoder {
   }
 }
 
-function protocolError(what: string): DecodeResult {
-  return { kind: 'error', message: `Protocol error: ${what}` };
+type ProtocolErrorCode = Extract<ErrorCode, `SNT_ERR_PROTO_${string}`>;
+
+/** The framing errors that take no argument. */
+function protocolError(code: Exclude<ProtocolErrorCode, 'SNT_ERR_PROTO_EXPECTED_DOLLAR'>): DecodeResult {
+  return { kind: 'error', error: codedError(code) };
 }

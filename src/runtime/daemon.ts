@@ -14,7 +14,7 @@ import type { SentinelEvent } from '../core/events';
 import { Sentinel } from '../core/sentinel';
 import { sentinelCommand, type SentinelCommandEnv } from '../server/commands/sentinel';
 import { infoSentinelLines } from '../server/commands/sentinel-view';
-import { AclConfigError } from '../server/acl';
+import { AclConfigError } from '../server/acl/config';
 import type { ServerContext } from '../server/context';
 import { RespServer } from '../server/server';
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';

@@ -7,10 +7,10 @@ import type { Socket } from 'net';
 import { RequestDecoder } from '../protocol/decoder';
 import { encodeReply, type RespVersion } from '../protocol/encoder';
 import { reply, type Reply } from '../protocol/reply';
-import type { AclUser } from './acl';
-import { processCommand } from './dispatch';
+import type { AclStore } from './acl/store';
+import type { AclUser } from './acl/user';
 import type { Subscriber } from './pubsub';
-import type { ServerHost } from './types';
+import type { ServerStats } from './stats';
 
 /** Redis's client-query-buffer-limit default: beyond it the client is dropped. */
 const MAX_QUERY_BUFFER = 1024 * 1024 * 1024;
@@ -27,6 +27,23 @@ export interface TrackingState {
   noloop: boolean;
   caching: boolean;
   prefixes: string[];
+}
+
+/** What became of one request: run, held back by CLIENT PAUSE, or a reason to drop the connection. */
+export type CommandOutcome = 'done' | 'postponed' | 'close';
+
+/**
+ * What a session needs from the server it belongs to. The server runs the commands: a session
+ * only frames requests and replies, so it knows nothing of the command set.
+ */
+export interface SessionHost {
+  readonly ctx: { now(): number };
+  readonly acl: Pick<AclStore, 'defaultUser' | 'defaultRequiresAuth'>;
+  readonly stats: ServerStats;
+  /** Runs one request of `client`. */
+  execute(client: ClientSession, argv: readonly Buffer[]): CommandOutcome;
+  /** Called by a session when its connection is gone. */
+  unregister(client: ClientSession): void;
 }
 
 export interface ConnectionInfo {
@@ -65,7 +82,7 @@ export class ClientSession implements Subscriber {
 
   constructor(
     readonly id: number,
-    private readonly host: ServerHost,
+    private readonly host: SessionHost,
     private readonly socket: Socket,
     readonly conn: ConnectionInfo,
   ) {
@@ -167,7 +184,7 @@ export class ClientSession implements Subscriber {
       const next = this.decoder.next();
       if (next === null) return;
       if (next.kind === 'error') {
-        this.reply(reply.error(`ERR ${next.message}`));
+        this.reply(reply.error(next.error.message));
         this.closeAfterCurrentReply();
         this.finishIfClosing();
         return;
@@ -178,7 +195,7 @@ export class ClientSession implements Subscriber {
 
   private execute(argv: Buffer[]): void {
     this.currentArgvBytes = argv.reduce((n, a) => n + a.length, 0);
-    const outcome = processCommand(this.host, this, argv);
+    const outcome = this.host.execute(this, argv);
     this.currentArgvBytes = 0;
     if (outcome === 'postponed') {
       this.postponed = argv;

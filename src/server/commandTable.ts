@@ -1,7 +1,9 @@
 /**
  * The commands that exist in sentinel mode (COMMAND COUNT = 15, COMMAND LIST = 72 names), with
  * the arity, flags, ACL categories, tips and documentation summary that redis-sentinel 7.0.15
- * reports through COMMAND INFO / COMMAND DOCS. Handlers are attached in commands/index.ts.
+ * reports through COMMAND INFO / COMMAND DOCS, and what the dispatcher needs beyond them. The
+ * one place that names commands and gives their arities: handlers are attached by name in
+ * commands/index.ts (typed against this table), config and SENTINEL take names from here.
  */
 
 export interface CommandDoc {
@@ -13,6 +15,14 @@ export interface CommandDoc {
   readonly replacedBy?: string;
 }
 
+/** Which arguments the ACL checks as channels: argv[first..last] (last -1: to the end). */
+export interface ChannelArgSpec {
+  readonly first: number;
+  readonly last: number;
+  /** PSUBSCRIBE's arguments are patterns, matched literally against the user's. */
+  readonly patterns: boolean;
+}
+
 export interface CommandMeta {
   /** Lower-case name; for a subcommand, the part after `|`. */
   readonly name: string;
@@ -22,11 +32,16 @@ export interface CommandMeta {
   /** ACL categories without the `@`. */
   readonly categories: readonly string[];
   readonly tips?: readonly string[];
+  /** Redis's CMD_MAY_REPLICATE, hidden from COMMAND INFO: CLIENT PAUSE WRITE holds it back. */
+  readonly mayReplicate?: boolean;
+  /** Allowed to a RESP2 client in subscribed mode (Redis lists these handlers in processCommand). */
+  readonly pubsubContext?: boolean;
+  readonly channelArgs?: ChannelArgSpec;
   readonly doc: CommandDoc;
   readonly subcommands?: readonly CommandMeta[];
 }
 
-export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
+export const SENTINEL_COMMANDS = [
   {
     name: 'shutdown',
     arity: -1,
@@ -392,6 +407,7 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
     arity: -1,
     flags: ['pubsub', 'noscript', 'loading', 'stale'],
     categories: ['pubsub', 'slow'],
+    pubsubContext: true,
     doc: {
       summary: 'Stop listening for messages posted to the given channels',
       since: '2.0.0',
@@ -416,6 +432,7 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
     arity: -1,
     flags: ['pubsub', 'noscript', 'loading', 'stale'],
     categories: ['pubsub', 'slow'],
+    pubsubContext: true,
     doc: {
       summary: 'Stop listening for messages posted to channels matching the given patterns',
       since: '2.0.0',
@@ -429,6 +446,8 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
     arity: -2,
     flags: ['pubsub', 'noscript', 'loading', 'stale'],
     categories: ['pubsub', 'slow'],
+    pubsubContext: true,
+    channelArgs: { first: 1, last: -1, patterns: false },
     doc: {
       summary: 'Listen for messages published to the given channels',
       since: '2.0.0',
@@ -441,6 +460,8 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
     arity: 3,
     flags: ['pubsub', 'loading', 'stale', 'fast'],
     categories: ['pubsub', 'fast'],
+    mayReplicate: true,
+    channelArgs: { first: 1, last: 1, patterns: false },
     doc: {
       summary: 'Post a message to a channel',
       since: '2.0.0',
@@ -454,6 +475,8 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
     arity: -2,
     flags: ['pubsub', 'noscript', 'loading', 'stale'],
     categories: ['pubsub', 'slow'],
+    pubsubContext: true,
+    channelArgs: { first: 1, last: -1, patterns: true },
     doc: {
       summary: 'Listen for messages published to channels matching the given patterns',
       since: '2.0.0',
@@ -730,6 +753,7 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
     arity: -1,
     flags: ['fast'],
     categories: ['fast', 'connection'],
+    pubsubContext: true,
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     doc: {
       summary: 'Ping the server',
@@ -908,4 +932,20 @@ export const SENTINEL_COMMANDS: readonly CommandMeta[] = [
       },
     ],
   },
-];
+] as const satisfies readonly CommandMeta[];
+
+/** A top-level command's name. */
+export type CommandName = (typeof SENTINEL_COMMANDS)[number]['name'];
+
+/** The callable commands before any rename-command: the only valid rename-command sources. */
+export const COMMAND_NAMES: readonly CommandName[] = SENTINEL_COMMANDS.map((c) => c.name);
+
+type SentinelContainer = Extract<(typeof SENTINEL_COMMANDS)[number], { readonly name: 'sentinel' }>;
+
+/** A SENTINEL subcommand's name (`masters`, `get-master-addr-by-name`, ...). */
+export type SentinelSubcommand = SentinelContainer['subcommands'][number]['name'];
+
+/** SENTINEL's subcommands in table order; the dispatcher has checked arity before SENTINEL runs. */
+export const SENTINEL_SUBCOMMAND_NAMES: readonly SentinelSubcommand[] = (
+  SENTINEL_COMMANDS.find((c) => c.name === 'sentinel') as SentinelContainer
+).subcommands.map((s) => s.name);

@@ -5,29 +5,25 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
-import { AclStore } from './acl';
-import { ClientSession, type ConnectionInfo } from './client';
+import { encodeReply } from '../protocol/encoder';
+import { aclStoreFromConfig } from './acl/config';
+import type { AclStore } from './acl/store';
+import { ClientSession, type CommandOutcome, type ConnectionInfo, type SessionHost } from './client';
 import { HANDLERS } from './commands';
 import type { ServerContext } from './context';
-import { CommandRegistry } from './dispatch';
+import { processCommand } from './dispatch';
 import { PubSubRegistry } from './pubsub';
-import type { PauseMode, ServerHost, ServerStats } from './types';
+import { CommandRegistry } from './registry';
+import { errorReply } from './replies';
+import { emptyStats, type ServerStats } from './stats';
+import type { PauseMode, ServerHost } from './types';
 
-export class RespServer implements ServerHost {
+export class RespServer implements ServerHost, SessionHost {
   readonly acl: AclStore;
   readonly pubsub = new PubSubRegistry<ClientSession>();
   readonly commands: CommandRegistry;
   readonly runId = randomBytes(20).toString('hex');
-  readonly stats: ServerStats = {
-    connectionsReceived: 0,
-    commandsProcessed: 0,
-    netInputBytes: 0,
-    netOutputBytes: 0,
-    rejectedConnections: 0,
-    errorReplies: 0,
-    readsProcessed: 0,
-    writesProcessed: 0,
-  };
+  readonly stats: ServerStats = emptyStats();
   private readonly listeners: net.Server[] = [];
   private readonly sessions = new Map<number, ClientSession>();
   private nextClientId = 1;
@@ -37,7 +33,7 @@ export class RespServer implements ServerHost {
   /** Throws AclConfigError when the ACL configuration is invalid (Redis refuses to start). */
   constructor(readonly ctx: ServerContext) {
     this.commands = new CommandRegistry(HANDLERS, ctx.config.server.renameCommands);
-    this.acl = AclStore.fromConfig(ctx.config.server, this.commands.original);
+    this.acl = aclStoreFromConfig(ctx.config.server, this.commands.original);
   }
 
   /** Listens on every bind address (all interfaces when none); `port 0` means no TCP listener. */
@@ -98,7 +94,7 @@ export class RespServer implements ServerHost {
     if (this.sessions.size >= this.ctx.config.server.maxclients) {
       this.stats.rejectedConnections++;
       socket.on('error', () => undefined);
-      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
+      socket.end(encodeReply(errorReply('SNT_ERR_MAX_CLIENTS'), 2), () => socket.destroy());
       return;
     }
     const keepalive = this.ctx.config.server.tcpKeepalive;
@@ -128,6 +124,10 @@ export class RespServer implements ServerHost {
 
   clientById(id: number): ClientSession | undefined {
     return this.sessions.get(id);
+  }
+
+  execute(client: ClientSession, argv: readonly Buffer[]): CommandOutcome {
+    return processCommand(this, client, argv);
   }
 
   unregister(client: ClientSession): void {

@@ -1,14 +1,16 @@
 /**
- * Shapes shared by the server, client sessions and command families. Type-only, so command
- * files can depend on the server without import cycles at run time.
+ * Shapes shared by the server, the dispatcher and the command families. Type-only, and it
+ * depends on no module that depends on it: implementations (the registry, the server) import
+ * these interfaces, never the other way round.
  */
 import type { Reply } from '../protocol/reply';
-import type { AclCommand, AclStore } from './acl';
+import type { AclCommand } from './acl/commands';
+import type { AclStore } from './acl/store';
 import type { ClientSession } from './client';
-import type { CommandDoc } from './commandTable';
-import type { CommandRegistry } from './dispatch';
+import type { ChannelArgSpec, CommandDoc } from './commandTable';
 import type { ServerContext } from './context';
 import type { PubSubRegistry } from './pubsub';
+import type { ServerStats } from './stats';
 
 export interface CommandSpec extends AclCommand {
   /** Lower-case own name (`kill` for `client|kill`). */
@@ -16,6 +18,12 @@ export interface CommandSpec extends AclCommand {
   readonly arity: number;
   readonly flags: readonly string[];
   readonly tips: readonly string[];
+  /** Held back by CLIENT PAUSE WRITE (Redis's hidden may_replicate flag). */
+  readonly mayReplicate: boolean;
+  /** Allowed to a RESP2 client in subscribed mode. */
+  readonly pubsubContext: boolean;
+  /** Arguments the ACL checks as channels, or null. */
+  readonly channelArgs: ChannelArgSpec | null;
   readonly doc: CommandDoc;
   readonly parent: CommandSpec | null;
   readonly subcommands: readonly CommandSpec[];
@@ -35,33 +43,32 @@ export interface CommandCall {
 
 export type CommandHandler = (call: CommandCall) => void;
 
-export interface ServerStats {
-  connectionsReceived: number;
-  commandsProcessed: number;
-  netInputBytes: number;
-  netOutputBytes: number;
-  rejectedConnections: number;
-  errorReplies: number;
-  readsProcessed: number;
-  writesProcessed: number;
+/** The command set as a server exposes it (registry.ts builds it from the command table). */
+export interface CommandLookup {
+  /** The table as built, unaffected by rename-command (ACL rules refer to these names). */
+  readonly original: readonly CommandSpec[];
+  /** Callable top-level commands (COMMAND COUNT, COMMAND LIST). */
+  callable(): CommandSpec[];
+  /** The command a request runs: a subcommand when the container has them and argv has one. */
+  resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec };
+  /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
+  byName(name: string): CommandSpec | undefined;
 }
 
 export type PauseMode = 'all' | 'write';
 
-/** What command handlers and client sessions need from the server. */
+/** What command handlers and the dispatcher need from the server. */
 export interface ServerHost {
   readonly ctx: ServerContext;
   readonly acl: AclStore;
   readonly pubsub: PubSubRegistry<ClientSession>;
-  readonly commands: CommandRegistry;
+  readonly commands: CommandLookup;
   readonly stats: ServerStats;
   /** Random per process, as INFO run_id. */
   readonly runId: string;
   /** Connected clients, oldest first. */
   clients(): readonly ClientSession[];
   clientById(id: number): ClientSession | undefined;
-  /** Called by a session when its connection is gone. */
-  unregister(client: ClientSession): void;
   pauseState(): { readonly mode: PauseMode; readonly until: number } | null;
   pauseClients(until: number, mode: PauseMode): void;
   unpauseClients(): void;

@@ -1,15 +1,11 @@
 /** The ACL command family. */
 import { randomBytes } from 'crypto';
 import { reply, type Reply } from '../../protocol/reply';
-import { ACL_CATEGORIES, fromBinary, type AclUser } from '../acl';
-import {
-  NOT_AN_INTEGER,
-  helpReply,
-  parseIntArg,
-  subcommandSyntaxError,
-  truncateBytes,
-  wrongArity,
-} from '../errors';
+import { ACL_CATEGORIES } from '../acl/commands';
+import { loadAclFile, saveAclFile } from '../acl/file';
+import { fromBinary, type AclUser } from '../acl/user';
+import { cstr, parseIntArg, truncateBytes } from '../argv';
+import { errorReply, helpReply, subcommandSyntaxError, wrongArity } from '../replies';
 import { channelArgs } from '../dispatch';
 import type { CommandCall, CommandSpec, ServerHost } from '../types';
 
@@ -42,9 +38,6 @@ const HELP = [
   '    Return the current connection username.',
 ];
 
-const NO_ACL_FILE =
-  'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
-
 const GENPASS_MAX_BITS = 4096;
 
 const bin = (s: string): Reply => reply.bulk(Buffer.from(s, 'latin1'));
@@ -59,7 +52,7 @@ export function acl(call: CommandCall): void {
     case 'deluser': {
       const names = argv.slice(2).map((a) => a.toString('latin1'));
       if (names.includes('default')) {
-        call.reply(reply.error("ERR The 'default' user cannot be removed"));
+        call.reply(errorReply('SNT_ERR_ACL_DELETE_DEFAULT'));
         return;
       }
       const removed = host.acl.deleteUsers(names);
@@ -86,13 +79,13 @@ export function acl(call: CommandCall): void {
     case 'save': {
       const file = host.ctx.config.server.aclfile;
       if (file === undefined) {
-        call.reply(reply.error(NO_ACL_FILE));
+        call.reply(errorReply('SNT_ERR_ACL_NO_ACLFILE'));
         return;
       }
       if (sub === 'load') {
-        const errors = host.acl.loadFile(file);
+        const errors = loadAclFile(host.acl, file);
         if (errors !== null) {
-          call.reply(reply.error(`ERR ${fromBinary(errors)}`));
+          call.reply(errorReply('SNT_ERR_ACL_LOAD', fromBinary(errors)));
           return;
         }
         // Every user object was replaced except `default`: their connections go, as in Redis.
@@ -101,14 +94,10 @@ export function acl(call: CommandCall): void {
         return;
       }
       try {
-        host.acl.saveFile(file);
+        saveAclFile(host.acl, file);
         call.reply(reply.ok);
       } catch {
-        call.reply(
-          reply.error(
-            'ERR There was an error trying to save the ACLs. Please check the server logs for more information',
-          ),
-        );
+        call.reply(errorReply('SNT_ERR_ACL_SAVE'));
       }
       return;
     }
@@ -120,7 +109,7 @@ export function acl(call: CommandCall): void {
       if (argc === 3) {
         const cat = call.str(2).toLowerCase();
         if (!ACL_CATEGORIES.includes(cat)) {
-          call.reply(reply.error(`ERR Unknown category '${truncateBytes(argv[2] as Buffer, 128)}'`));
+          call.reply(errorReply('SNT_ERR_ACL_UNKNOWN_CATEGORY', truncateBytes(argv[2] as Buffer, 128)));
           return;
         }
         const names: Reply[] = [];
@@ -166,7 +155,7 @@ function setUser(call: CommandCall): void {
   const { argv, host } = call;
   const name = (argv[2] as Buffer).toString('latin1');
   if (/[\t\n\v\f\r \0]/.test(name)) {
-    call.reply(reply.error("ERR Usernames can't contain spaces or null characters"));
+    call.reply(errorReply('SNT_ERR_ACL_BAD_USERNAME'));
     return;
   }
   const error = host.acl.setUser(
@@ -174,7 +163,7 @@ function setUser(call: CommandCall): void {
     argv.slice(3).map((a) => a.toString('latin1')),
   );
   if (error !== null) {
-    call.reply(reply.error(`ERR ${error}`));
+    call.reply(reply.error(error.message));
     return;
   }
   // Subscribers whose channels the new rules no longer allow are disconnected, as in Redis.
@@ -214,17 +203,13 @@ function genpass(call: CommandCall): void {
   if (call.argv.length === 3) {
     const v = parseIntArg(call.argv[2]);
     if (v === null) {
-      call.reply(reply.error(NOT_AN_INTEGER));
+      call.reply(errorReply('SNT_ERR_NOT_AN_INTEGER'));
       return;
     }
     bits = v;
   }
   if (bits <= 0n || bits > BigInt(GENPASS_MAX_BITS)) {
-    call.reply(
-      reply.error(
-        `ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to ${GENPASS_MAX_BITS}`,
-      ),
-    );
+    call.reply(errorReply('SNT_ERR_ACL_GENPASS_BITS', GENPASS_MAX_BITS));
     return;
   }
   const chars = Math.floor((Number(bits) + 3) / 4);
@@ -248,7 +233,7 @@ function aclLog(call: CommandCall): void {
     }
     const v = parseIntArg(argv[2]);
     if (v === null) {
-      call.reply(reply.error(NOT_AN_INTEGER));
+      call.reply(errorReply('SNT_ERR_NOT_AN_INTEGER'));
       return;
     }
     count = v < 0n ? 0 : Number(v);
@@ -275,17 +260,13 @@ function dryRun(call: CommandCall): void {
   const { host, argv } = call;
   const u = host.acl.get((argv[2] as Buffer).toString('latin1'));
   if (u === undefined) {
-    call.reply(
-      reply.error(`ERR User '${truncateBytes(argv[2] as Buffer, Number.MAX_SAFE_INTEGER)}' not found`),
-    );
+    call.reply(errorReply('SNT_ERR_ACL_NO_SUCH_USER', cstr(argv[2])));
     return;
   }
   const target = argv.slice(3);
   const cmd = host.commands.resolve(target).cmd;
   if (cmd === undefined) {
-    call.reply(
-      reply.error(`ERR Command '${truncateBytes(argv[3] as Buffer, Number.MAX_SAFE_INTEGER)}' not found`),
-    );
+    call.reply(errorReply('SNT_ERR_ACL_NO_SUCH_COMMAND', cstr(argv[3])));
     return;
   }
   if ((cmd.arity > 0 && cmd.arity !== target.length) || target.length < -cmd.arity) {

@@ -1,16 +1,10 @@
 /** The CLIENT command family. */
 import { reply } from '../../protocol/reply';
-import { fromBinary } from '../acl';
+import { fromBinary } from '../acl/user';
 import type { ClientSession, TrackingState } from '../client';
-import {
-  BAD_CLIENT_NAME,
-  NOT_AN_INTEGER,
-  SYNTAX_ERROR,
-  helpReply,
-  parseIntArg,
-  subcommandSyntaxError,
-  truncateBytes,
-} from '../errors';
+import { codedError, type CodedError } from '../../errors';
+import { cstr, parseIntArg } from '../argv';
+import { errorReply, helpReply, subcommandSyntaxError } from '../replies';
 import type { CommandCall } from '../types';
 import { setClientName } from './connection';
 
@@ -85,8 +79,6 @@ function listing(clients: readonly ClientSession[]): string {
   return fromBinary(clients.map((c) => `${c.infoLine()}\n`).join(''));
 }
 
-const cstr = (b: Buffer | undefined): string => truncateBytes(b ?? Buffer.alloc(0), Number.MAX_SAFE_INTEGER);
-
 export function client(call: CommandCall): void {
   const { argv, client: self } = call;
   const sub = call.str(1).toLowerCase();
@@ -113,7 +105,7 @@ export function client(call: CommandCall): void {
       } else if (word(2) === 'skip') {
         if (self.replyMode !== 'off') self.skipNextReply();
       } else {
-        call.reply(reply.error(SYNTAX_ERROR));
+        call.reply(errorReply('SNT_ERR_SYNTAX'));
       }
       return;
     case 'no-evict':
@@ -121,7 +113,7 @@ export function client(call: CommandCall): void {
         self.noEvict = word(2) === 'on';
         call.reply(reply.ok);
       } else {
-        call.reply(reply.error(SYNTAX_ERROR));
+        call.reply(errorReply('SNT_ERR_SYNTAX'));
       }
       return;
     case 'kill':
@@ -129,11 +121,11 @@ export function client(call: CommandCall): void {
     case 'unblock': {
       if (argc !== 3 && argc !== 4) break;
       if (argc === 4 && word(3) !== 'timeout' && word(3) !== 'error') {
-        call.reply(reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR'));
+        call.reply(errorReply('SNT_ERR_CLIENT_UNBLOCK_REASON'));
         return;
       }
       if (parseIntArg(argv[2]) === null) {
-        call.reply(reply.error(NOT_AN_INTEGER));
+        call.reply(errorReply('SNT_ERR_NOT_AN_INTEGER'));
         return;
       }
       // No client ever blocks on a sentinel (no blocking commands exist).
@@ -141,7 +133,7 @@ export function client(call: CommandCall): void {
       return;
     }
     case 'setname':
-      call.reply(setClientName(self, argv[2] as Buffer) ? reply.ok : reply.error(BAD_CLIENT_NAME));
+      call.reply(setClientName(self, argv[2] as Buffer) ? reply.ok : errorReply('SNT_ERR_BAD_CLIENT_NAME'));
       return;
     case 'getname':
       call.reply(self.name === null ? reply.null : reply.bulk(self.name));
@@ -170,7 +162,7 @@ function clientList(call: CommandCall): void {
   if (argv.length === 4 && call.str(2).toLowerCase() === 'type') {
     const type = clientTypeByName(call.str(3));
     if (type === null) {
-      call.reply(reply.error(`ERR Unknown client type '${cstr(argv[3])}'`));
+      call.reply(errorReply('SNT_ERR_CLIENT_UNKNOWN_TYPE', cstr(argv[3])));
       return;
     }
     call.reply(reply.verbatim(listing(host.clients().filter((c) => c.clientType() === type))));
@@ -181,7 +173,7 @@ function clientList(call: CommandCall): void {
     for (const a of argv.slice(3)) {
       const id = parseIntArg(a);
       if (id === null) {
-        call.reply(reply.error('ERR Invalid client ID'));
+        call.reply(errorReply('SNT_ERR_CLIENT_INVALID_ID'));
         return;
       }
       const c = host.clientById(Number(id));
@@ -191,7 +183,7 @@ function clientList(call: CommandCall): void {
     return;
   }
   if (argv.length !== 2) {
-    call.reply(reply.error(SYNTAX_ERROR));
+    call.reply(errorReply('SNT_ERR_SYNTAX'));
     return;
   }
   call.reply(reply.verbatim(listing(host.clients())));
@@ -214,20 +206,20 @@ function clientKill(call: CommandCall): void {
       const opt = call.str(i).toLowerCase();
       const value = argv[i + 1];
       if (value === undefined) {
-        call.reply(reply.error(SYNTAX_ERROR));
+        call.reply(errorReply('SNT_ERR_SYNTAX'));
         return;
       }
       if (opt === 'id') {
         const v = parseIntArg(value);
         if (v === null || v < 1n) {
-          call.reply(reply.error('ERR client-id should be greater than 0'));
+          call.reply(errorReply('SNT_ERR_CLIENT_ID_NOT_POSITIVE'));
           return;
         }
         id = Number(v);
       } else if (opt === 'type') {
         type = clientTypeByName(value.toString('utf8'));
         if (type === null) {
-          call.reply(reply.error(`ERR Unknown client type '${cstr(value)}'`));
+          call.reply(errorReply('SNT_ERR_CLIENT_UNKNOWN_TYPE', cstr(value)));
           return;
         }
       } else if (opt === 'addr') {
@@ -237,18 +229,18 @@ function clientKill(call: CommandCall): void {
       } else if (opt === 'user') {
         user = value.toString('latin1');
         if (host.acl.get(user) === undefined) {
-          call.reply(reply.error(`ERR No such user '${cstr(value)}'`));
+          call.reply(errorReply('SNT_ERR_CLIENT_NO_SUCH_USER', cstr(value)));
           return;
         }
       } else if (opt === 'skipme') {
         const v = value.toString('latin1').toLowerCase();
         if (v !== 'yes' && v !== 'no') {
-          call.reply(reply.error(SYNTAX_ERROR));
+          call.reply(errorReply('SNT_ERR_SYNTAX'));
           return;
         }
         skipme = v === 'yes';
       } else {
-        call.reply(reply.error(SYNTAX_ERROR));
+        call.reply(errorReply('SNT_ERR_SYNTAX'));
         return;
       }
     }
@@ -266,7 +258,7 @@ function clientKill(call: CommandCall): void {
     else c.kill();
     killed++;
   }
-  if (argv.length === 3) call.reply(killed === 0 ? reply.error('ERR No such client') : reply.ok);
+  if (argv.length === 3) call.reply(killed === 0 ? errorReply('SNT_ERR_CLIENT_NO_SUCH_CLIENT') : reply.ok);
   else call.reply(reply.int(killed));
   if (killSelf) self.closeAfterCurrentReply();
 }
@@ -281,18 +273,18 @@ function clientPause(call: CommandCall): void {
   if (argv.length === 4) {
     const m = call.str(3).toLowerCase();
     if (m !== 'write' && m !== 'all') {
-      call.reply(reply.error('ERR CLIENT PAUSE mode must be WRITE or ALL'));
+      call.reply(errorReply('SNT_ERR_CLIENT_PAUSE_MODE'));
       return;
     }
     mode = m;
   }
   const ms = parseIntArg(argv[2]);
   if (ms === null) {
-    call.reply(reply.error('ERR timeout is not an integer or out of range'));
+    call.reply(errorReply('SNT_ERR_CLIENT_TIMEOUT_NOT_INTEGER'));
     return;
   }
   if (ms < 0n) {
-    call.reply(reply.error('ERR timeout is negative'));
+    call.reply(errorReply('SNT_ERR_CLIENT_TIMEOUT_NEGATIVE'));
     return;
   }
   host.pauseClients(ms > 0n ? host.ctx.now() + Number(ms) : 0, mode);
@@ -310,16 +302,16 @@ function clientTracking(call: CommandCall): void {
     if (opt === 'redirect' && more) {
       j++;
       if (redirect !== 0) {
-        call.reply(reply.error('ERR A client can only redirect to a single other client'));
+        call.reply(errorReply('SNT_ERR_TRACKING_ONE_REDIRECT'));
         return;
       }
       const v = parseIntArg(argv[j]);
       if (v === null) {
-        call.reply(reply.error(NOT_AN_INTEGER));
+        call.reply(errorReply('SNT_ERR_NOT_AN_INTEGER'));
         return;
       }
       if (host.clientById(Number(v)) === undefined) {
-        call.reply(reply.error('ERR The client ID you want redirect to does not exist'));
+        call.reply(errorReply('SNT_ERR_TRACKING_NO_REDIRECT_CLIENT'));
         return;
       }
       redirect = Number(v);
@@ -329,7 +321,7 @@ function clientTracking(call: CommandCall): void {
       j++;
       prefixes.push((argv[j] as Buffer).toString('latin1'));
     } else {
-      call.reply(reply.error(SYNTAX_ERROR));
+      call.reply(errorReply('SNT_ERR_SYNTAX'));
       return;
     }
   }
@@ -340,13 +332,13 @@ function clientTracking(call: CommandCall): void {
     return;
   }
   if (onOff !== 'on') {
-    call.reply(reply.error(SYNTAX_ERROR));
+    call.reply(errorReply('SNT_ERR_SYNTAX'));
     return;
   }
   const current = self.tracking;
   const error = trackingError(current, opts, prefixes);
   if (error !== null) {
-    call.reply(reply.error(`ERR ${error}`));
+    call.reply(reply.error(error.message));
     return;
   }
   const kept = opts.bcast ? (current?.prefixes ?? []) : [];
@@ -364,15 +356,14 @@ function trackingError(
   current: TrackingState | null,
   opts: { bcast: boolean; optin: boolean; optout: boolean },
   prefixes: readonly string[],
-): string | null {
-  if (!opts.bcast && prefixes.length > 0) return 'PREFIX option requires BCAST mode to be enabled';
-  if (current !== null && current.bcast !== opts.bcast) {
-    return "You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.";
-  }
-  if (opts.bcast && (opts.optin || opts.optout)) return 'OPTIN and OPTOUT are not compatible with BCAST';
-  if (opts.optin && opts.optout) return "You can't specify both OPTIN mode and OPTOUT mode";
+): CodedError | null {
+  if (!opts.bcast && prefixes.length > 0) return codedError('SNT_ERR_TRACKING_PREFIX_NEEDS_BCAST');
+  if (current !== null && current.bcast !== opts.bcast) return codedError('SNT_ERR_TRACKING_BCAST_SWITCH');
+  if (opts.bcast && (opts.optin || opts.optout))
+    return codedError('SNT_ERR_TRACKING_BCAST_WITH_OPTIN_OPTOUT');
+  if (opts.optin && opts.optout) return codedError('SNT_ERR_TRACKING_OPTIN_AND_OPTOUT');
   if ((opts.optin && current?.optout === true) || (opts.optout && current?.optin === true)) {
-    return "You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.";
+    return codedError('SNT_ERR_TRACKING_OPTIN_OPTOUT_SWITCH');
   }
   if (!opts.bcast) return null;
   const overlaps = (a: string, b: string): boolean => a.startsWith(b) || b.startsWith(a);
@@ -380,13 +371,11 @@ function trackingError(
   for (let i = 0; i < prefixes.length; i++) {
     const p = prefixes[i] as string;
     const old = (current?.prefixes ?? []).find((q) => overlaps(q, p));
-    if (old !== undefined) {
-      return `Prefix '${shown(p)}' overlaps with an existing prefix '${shown(old)}'. Prefixes for a single client must not overlap.`;
-    }
+    if (old !== undefined)
+      return codedError('SNT_ERR_TRACKING_PREFIX_OVERLAPS_EXISTING', shown(p), shown(old));
     const other = prefixes.slice(i + 1).find((q) => overlaps(p, q));
-    if (other !== undefined) {
-      return `Prefix '${shown(p)}' overlaps with another provided prefix '${shown(other)}'. Prefixes for a single client must not overlap.`;
-    }
+    if (other !== undefined)
+      return codedError('SNT_ERR_TRACKING_PREFIX_OVERLAPS_OTHER', shown(p), shown(other));
   }
   return null;
 }
@@ -394,20 +383,16 @@ function trackingError(
 function clientCaching(call: CommandCall): void {
   const t = call.client.tracking;
   if (t === null) {
-    call.reply(
-      reply.error(
-        'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
-      ),
-    );
+    call.reply(errorReply('SNT_ERR_CACHING_NOT_TRACKING'));
     return;
   }
   const opt = call.str(2).toLowerCase();
   if (opt === 'yes' && !t.optin) {
-    call.reply(reply.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.'));
+    call.reply(errorReply('SNT_ERR_CACHING_YES_NEEDS_OPTIN'));
   } else if (opt === 'no' && !t.optout) {
-    call.reply(reply.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.'));
+    call.reply(errorReply('SNT_ERR_CACHING_NO_NEEDS_OPTOUT'));
   } else if (opt !== 'yes' && opt !== 'no') {
-    call.reply(reply.error(SYNTAX_ERROR));
+    call.reply(errorReply('SNT_ERR_SYNTAX'));
   } else {
     t.caching = true;
     call.reply(reply.ok);

@@ -1,7 +1,7 @@
 /** The COMMAND family: what clients probe to learn the command set of this server. */
 import { reply, type Reply } from '../../protocol/reply';
-import { ACL_CATEGORIES } from '../acl';
-import { SYNTAX_ERROR, helpReply, subcommandSyntaxError } from '../errors';
+import { ACL_CATEGORIES } from '../acl/commands';
+import { errorReply, helpReply, subcommandSyntaxError } from '../replies';
 import { globMatch } from '../../util/glob';
 import type { CommandCall, CommandSpec } from '../types';
 
@@ -106,9 +106,7 @@ export function command(call: CommandCall): void {
       // Nothing a sentinel runs takes keys; Redis checks that before the target's arity.
       const target = registry.resolve(argv.slice(2)).cmd;
       call.reply(
-        reply.error(
-          target === undefined ? 'ERR Invalid command specified' : 'ERR The command has no key arguments',
-        ),
+        errorReply(target === undefined ? 'SNT_ERR_GETKEYS_INVALID_COMMAND' : 'SNT_ERR_GETKEYS_NO_KEYS'),
       );
       return;
     }
@@ -125,7 +123,7 @@ function commandList(call: CommandCall): void {
   for (let i = 2; i < argv.length; i++) {
     const more = argv.length - 1 - i;
     if (call.str(i).toLowerCase() !== 'filterby' || more !== 2) {
-      call.reply(reply.error(SYNTAX_ERROR));
+      call.reply(errorReply('SNT_ERR_SYNTAX'));
       return;
     }
     const kind = call.str(i + 1).toLowerCase();
@@ -139,7 +137,7 @@ function commandList(call: CommandCall): void {
     } else if (kind === 'pattern') {
       filter = (c) => globMatch(arg, c.fullname, true);
     } else {
-      call.reply(reply.error(SYNTAX_ERROR));
+      call.reply(errorReply('SNT_ERR_SYNTAX'));
       return;
     }
     i += 2;

@@ -2,20 +2,14 @@
 import { REDIS_VERSION } from '../../config/errors';
 import { reply } from '../../protocol/reply';
 import type { ClientSession } from '../client';
-import {
-  BAD_CLIENT_NAME,
-  SYNTAX_ERROR,
-  WRONGPASS_ERROR,
-  parseIntArg,
-  truncateBytes,
-  wrongArity,
-} from '../errors';
+import { cstr, parseIntArg } from '../argv';
+import { errorReply, wrongArity } from '../replies';
 import type { CommandCall, ServerHost } from '../types';
 
 export function ping(call: CommandCall): void {
   const { argv } = call;
   if (argv.length > 2) {
-    call.reply(wrongArity('ping'));
+    call.reply(wrongArity(call.cmd.fullname));
     return;
   }
   // RESP2 subscribers can only read arrays, so PING answers in the pub/sub shape there.
@@ -55,18 +49,14 @@ function tryLogin(
 export function auth(call: CommandCall): void {
   const { argv, host, client } = call;
   if (argv.length > 3) {
-    call.reply(reply.error(SYNTAX_ERROR));
+    call.reply(errorReply('SNT_ERR_SYNTAX'));
     return;
   }
   let user: Buffer;
   let pass: Buffer;
   if (argv.length === 2) {
     if (host.acl.defaultUser.nopass) {
-      call.reply(
-        reply.error(
-          'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
-        ),
-      );
+      call.reply(errorReply('SNT_ERR_AUTH_WITHOUT_PASSWORD'));
       return;
     }
     user = Buffer.from('default');
@@ -76,7 +66,7 @@ export function auth(call: CommandCall): void {
     pass = argv[2] as Buffer;
   }
   const ok = tryLogin(host, client, argv[0] as Buffer, user, pass);
-  call.reply(ok ? reply.ok : reply.error(WRONGPASS_ERROR));
+  call.reply(ok ? reply.ok : errorReply('SNT_ERR_WRONGPASS'));
 }
 
 /** CLIENT SETNAME rules: printable ASCII without spaces; empty clears the name. */
@@ -92,11 +82,11 @@ export function hello(call: CommandCall): void {
   if (argv.length >= 2) {
     const v = parseIntArg(argv[1]);
     if (v === null) {
-      call.reply(reply.error('ERR Protocol version is not an integer or out of range'));
+      call.reply(errorReply('SNT_ERR_HELLO_PROTOVER_NOT_INTEGER'));
       return;
     }
     if (v < 2n || v > 3n) {
-      call.reply(reply.error('NOPROTO unsupported protocol version'));
+      call.reply(errorReply('SNT_ERR_NOPROTO'));
       return;
     }
     ver = Number(v);
@@ -106,31 +96,23 @@ export function hello(call: CommandCall): void {
     const opt = call.str(j);
     if (opt.toLowerCase() === 'auth' && more >= 2) {
       if (!tryLogin(host, client, argv[0] as Buffer, argv[j + 1] as Buffer, argv[j + 2] as Buffer)) {
-        call.reply(reply.error(WRONGPASS_ERROR));
+        call.reply(errorReply('SNT_ERR_WRONGPASS'));
         return;
       }
       j += 2;
     } else if (opt.toLowerCase() === 'setname' && more >= 1) {
       if (!setClientName(client, argv[j + 1] as Buffer)) {
-        call.reply(reply.error(BAD_CLIENT_NAME));
+        call.reply(errorReply('SNT_ERR_BAD_CLIENT_NAME'));
         return;
       }
       j++;
     } else {
-      call.reply(
-        reply.error(
-          `ERR Syntax error in HELLO option '${truncateBytes(argv[j] as Buffer, Number.MAX_SAFE_INTEGER)}'`,
-        ),
-      );
+      call.reply(errorReply('SNT_ERR_HELLO_SYNTAX', cstr(argv[j])));
       return;
     }
   }
   if (!client.authenticated) {
-    call.reply(
-      reply.error(
-        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
-      ),
-    );
+    call.reply(errorReply('SNT_ERR_HELLO_NOAUTH'));
     return;
   }
   if (ver !== 0) client.resp = ver === 3 ? 3 : 2;

@@ -1,4 +1,5 @@
 /** Handlers by top-level command name; subcommands run their container's handler. */
+import type { CommandName } from '../commandTable';
 import type { CommandCall, CommandHandler } from '../types';
 import { acl } from './acl';
 import { client } from './client';
@@ -12,7 +13,8 @@ function sentinel(call: CommandCall): void {
   call.reply(call.host.ctx.sentinelCommand(call.argv.slice(1).map((a) => a.toString('utf8'))));
 }
 
-export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
+/** Exactly the table's commands: a command added to the table without a handler does not compile. */
+export const HANDLERS: Readonly<Record<CommandName, CommandHandler>> = {
   ping,
   auth,
   hello,

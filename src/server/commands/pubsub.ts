@@ -4,6 +4,7 @@
  */
 import { reply, type Reply } from '../../protocol/reply';
 import type { ClientSession } from '../client';
+import { errorReply } from '../replies';
 import type { CommandCall } from '../types';
 
 export const HELLO_CHANNEL = '__sentinel__:hello';
@@ -62,7 +63,7 @@ export function punsubscribe(call: CommandCall): void {
 
 export function publish(call: CommandCall): void {
   if (!(call.argv[1] as Buffer).equals(Buffer.from(HELLO_CHANNEL))) {
-    call.reply(reply.error('ERR Only HELLO messages are accepted by Sentinel instances.'));
+    call.reply(errorReply('SNT_ERR_PUBLISH_NOT_HELLO'));
     return;
   }
   call.host.ctx.onHelloPublish(call.str(2));

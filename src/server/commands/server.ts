@@ -2,7 +2,7 @@
 import * as os from 'os';
 import { REDIS_VERSION } from '../../config/errors';
 import { reply } from '../../protocol/reply';
-import { SYNTAX_ERROR } from '../errors';
+import { errorReply } from '../replies';
 import type { CommandCall, ServerHost } from '../types';
 
 const INFO_SECTIONS = ['server', 'clients', 'stats', 'cpu', 'sentinel'] as const;
@@ -165,19 +165,19 @@ export function shutdown(call: CommandCall): void {
   for (const a of call.argv.slice(1)) {
     const f = a.toString('latin1').toLowerCase();
     if (!['nosave', 'save', 'now', 'force', 'abort'].includes(f)) {
-      call.reply(reply.error(SYNTAX_ERROR));
+      call.reply(errorReply('SNT_ERR_SYNTAX'));
       return;
     }
     flags.add(f);
   }
   const abort = flags.delete('abort');
   if ((abort && flags.size > 0) || (flags.has('nosave') && flags.has('save'))) {
-    call.reply(reply.error(SYNTAX_ERROR));
+    call.reply(errorReply('SNT_ERR_SYNTAX'));
     return;
   }
   // A sentinel shuts down at once (never saves), so there is never a shutdown to abort.
   if (abort) {
-    call.reply(reply.error('ERR No shutdown in progress.'));
+    call.reply(errorReply('SNT_ERR_NO_SHUTDOWN_IN_PROGRESS'));
     return;
   }
   call.host.ctx.shutdown();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { PROTO_INLINE_MAX_SIZE, RequestDecoder, type DecodeResult } from '../../../src/protocol/decoder';
+import type { ErrorCode } from '../../../src/errors';
 import { splitArgs, string2ll as parseStrictInt } from '../../../src/util/redis-parsing';
 
 /** Feeds `input` in the given pieces and drains the decoder after each piece. */
@@ -32,7 +33,18 @@ function multibulk(args: readonly Buffer[]): Buffer {
 }
 
 const commands = (r: readonly DecodeResult[]): string[][] =>
-  r.map((x) => (x.kind === 'command' ? x.args.map((a) => a.toString('latin1')) : [`ERROR ${x.message}`]));
+  r.map((x) =>
+    x.kind === 'command' ? x.args.map((a) => a.toString('latin1')) : [`ERROR ${x.error.message}`],
+  );
+
+/** A framing error as the decoder reports it: a registry code and Redis's text. */
+const protoError = (what: string): DecodeResult => ({
+  kind: 'error',
+  error: {
+    code: expect.stringMatching(/^SNT_ERR_PROTO_/) as ErrorCode,
+    message: `ERR Protocol error: ${what}`,
+  },
+});
 
 describe('multibulk requests', () => {
   it('decodes a pipeline the same however the bytes are split', () => {
@@ -70,16 +82,16 @@ describe('multibulk requests', () => {
   });
 
   it.each([
-    ['*abc\r\n', 'Protocol error: invalid multibulk length'],
-    ['*\r\n', 'Protocol error: invalid multibulk length'],
-    ['*01\r\n', 'Protocol error: invalid multibulk length'],
-    ['*2147483648\r\n', 'Protocol error: invalid multibulk length'],
-    ['*1\r\n+PING\r\n', "Protocol error: expected '$', got '+'"],
-    ['*1\r\n$-1\r\n', 'Protocol error: invalid bulk length'],
-    ['*1\r\n$x\r\n', 'Protocol error: invalid bulk length'],
-    ['*1\r\n$536870913\r\n', 'Protocol error: invalid bulk length'],
-  ])('rejects %j with %j', (input, message) => {
-    expect(decodeAll([Buffer.from(input)])).toEqual([{ kind: 'error', message }]);
+    ['*abc\r\n', 'invalid multibulk length'],
+    ['*\r\n', 'invalid multibulk length'],
+    ['*01\r\n', 'invalid multibulk length'],
+    ['*2147483648\r\n', 'invalid multibulk length'],
+    ['*1\r\n+PING\r\n', "expected '$', got '+'"],
+    ['*1\r\n$-1\r\n', 'invalid bulk length'],
+    ['*1\r\n$x\r\n', 'invalid bulk length'],
+    ['*1\r\n$536870913\r\n', 'invalid bulk length'],
+  ])('rejects %j with %j', (input, what) => {
+    expect(decodeAll([Buffer.from(input)])).toEqual([protoError(what)]);
   });
 
   it('reports malformed frames the same however they are split, then stays silent', () => {
@@ -101,27 +113,19 @@ describe('multibulk requests', () => {
 
   it('limits count lines to 64 KiB without a terminator', () => {
     const long = Buffer.from(`*${'1'.repeat(PROTO_INLINE_MAX_SIZE + 10)}`);
-    expect(decodeAll([long])).toEqual([
-      { kind: 'error', message: 'Protocol error: too big mbulk count string' },
-    ]);
+    expect(decodeAll([long])).toEqual([protoError('too big mbulk count string')]);
     const bulkCount = Buffer.from(`*1\r\n$${'1'.repeat(PROTO_INLINE_MAX_SIZE + 10)}`);
-    expect(decodeAll([bulkCount])).toEqual([
-      { kind: 'error', message: 'Protocol error: too big bulk count string' },
-    ]);
+    expect(decodeAll([bulkCount])).toEqual([protoError('too big bulk count string')]);
     // Under the limit the decoder just waits for more.
     expect(decodeAll([Buffer.from('*1\r\n$10')])).toEqual([]);
   });
 
   it('applies the unauthenticated limits only while authentication is required', () => {
     const eleven = multibulk(Array.from({ length: 11 }, () => Buffer.from('x')));
-    expect(decodeAll([eleven], true)).toEqual([
-      { kind: 'error', message: 'Protocol error: unauthenticated multibulk length' },
-    ]);
+    expect(decodeAll([eleven], true)).toEqual([protoError('unauthenticated multibulk length')]);
     expect(commands(decodeAll([eleven], false))).toHaveLength(1);
     const big = multibulk([Buffer.from('AUTH'), Buffer.alloc(16385, 0x61)]);
-    expect(decodeAll([big], true)).toEqual([
-      { kind: 'error', message: 'Protocol error: unauthenticated bulk length' },
-    ]);
+    expect(decodeAll([big], true)).toEqual([protoError('unauthenticated bulk length')]);
     expect(commands(decodeAll([multibulk([Buffer.alloc(16384, 0x61)])], true))[0]?.[0]).toHaveLength(16384);
   });
 
@@ -188,16 +192,14 @@ describe('inline requests', () => {
   });
 
   it('rejects unbalanced quotes and a closing quote glued to text', () => {
-    expect(decodeAll([Buffer.from('SET "abc\r\n')])).toEqual([
-      { kind: 'error', message: 'Protocol error: unbalanced quotes in request' },
-    ]);
+    expect(decodeAll([Buffer.from('SET "abc\r\n')])).toEqual([protoError('unbalanced quotes in request')]);
     expect(splitArgs(Buffer.from('"a"b'))).toBeNull();
     expect(splitArgs(Buffer.from("'a'b"))).toBeNull();
   });
 
   it('rejects an inline line longer than 64 KiB, whether or not its end arrived', () => {
     const line = Buffer.from(`PING ${'a'.repeat(PROTO_INLINE_MAX_SIZE)}`);
-    const expected = [{ kind: 'error', message: 'Protocol error: too big inline request' }];
+    const expected = [protoError('too big inline request')];
     expect(decodeAll([line])).toEqual(expected);
     expect(decodeAll([Buffer.concat([line, Buffer.from('\r\n')])])).toEqual(expected);
     expect(commands(decodeAll([Buffer.from(`PING ${'a'.repeat(60000)}\r\n`)]))[0]?.[1]).toHaveLength(60000);

@@ -1,9 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AclConfigError, AclStore, hashPassword } from '../../../src/server/acl';
+import { AclConfigError, aclStoreFromConfig } from '../../../src/server/acl/config';
+import { loadAclFile, saveAclFile } from '../../../src/server/acl/file';
+import { AclStore } from '../../../src/server/acl/store';
+import { hashPassword } from '../../../src/server/acl/user';
 import { HANDLERS } from '../../../src/server/commands';
-import { CommandRegistry } from '../../../src/server/dispatch';
+import { CommandRegistry } from '../../../src/server/registry';
 import { serverConfig } from './helpers';
 
 const registry = new CommandRegistry(HANDLERS);
@@ -23,7 +26,7 @@ describe('AclStore', () => {
   });
 
   it('applies requirepass, then user lines, from the config', () => {
-    const acl = AclStore.fromConfig(
+    const acl = aclStoreFromConfig(
       serverConfig({ requirepass: 's3cret', users: [['ops', 'on', '>pässword', '+@all']] }),
       registry.original,
     );
@@ -37,9 +40,9 @@ describe('AclStore', () => {
 
   it('refuses user lines together with an aclfile, and bad rules, like Redis at start-up', () => {
     expect(() =>
-      AclStore.fromConfig(serverConfig({ users: [['a', 'on']], aclfile: '/x' }), registry.original),
+      aclStoreFromConfig(serverConfig({ users: [['a', 'on']], aclfile: '/x' }), registry.original),
     ).toThrow(AclConfigError);
-    expect(() => AclStore.fromConfig(serverConfig({ users: [['a', '+nosuch']] }), registry.original)).toThrow(
+    expect(() => aclStoreFromConfig(serverConfig({ users: [['a', '+nosuch']] }), registry.original)).toThrow(
       "Error loading ACL rule '+nosuch' for the user named 'a': Unknown command or category name in ACL",
     );
   });
@@ -47,9 +50,10 @@ describe('AclStore', () => {
   it('applies all rules of SETUSER or none', () => {
     const acl = newStore();
     expect(acl.setUser('u', ['on', '>pw', '+ping'])).toBeNull();
-    expect(acl.setUser('u', ['off', '+nosuch'])).toBe(
-      "Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL",
-    );
+    expect(acl.setUser('u', ['off', '+nosuch'])).toEqual({
+      code: 'SNT_ERR_ACL_SETUSER',
+      message: "ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL",
+    });
     const u = acl.get('u');
     expect(u?.enabled).toBe(true);
     expect(acl.authenticate('u', Buffer.from('pw'))).toBe(u);
@@ -131,23 +135,23 @@ describe('AclStore', () => {
     try {
       const acl = newStore();
       acl.setUser('app', ['on', '>pw', '+ping', '&chan']);
-      acl.saveFile(file);
+      saveAclFile(acl, file);
       expect(fs.readFileSync(file, 'utf8')).toBe(
         `user app on #${hashPassword('pw')} resetchannels &chan -@all +ping\nuser default on nopass ~* &* +@all\n`,
       );
       const other = newStore();
-      expect(other.loadFile(file)).toBeNull();
+      expect(loadAclFile(other, file)).toBeNull();
       expect(other.list().map((u) => u.name)).toEqual(['app', 'default']);
       expect(other.authenticate('app', Buffer.from('pw'))?.name).toBe('app');
 
       fs.writeFileSync(file, 'user a on +nosuch\nnotuser x\n');
-      expect(other.loadFile(file)).toBe(
+      expect(loadAclFile(other, file)).toBe(
         `${file}:1: Error in applying operation '+nosuch': Unknown command or category name in ACL. ` +
           `${file}:2 should start with user keyword followed by the username. ` +
           'WARNING: ACL errors detected, no change to the previously active ACL rules was performed',
       );
       expect(other.list().map((u) => u.name)).toEqual(['app', 'default']);
-      expect(other.loadFile(path.join(dir, 'missing'))).toBe(
+      expect(loadAclFile(other, path.join(dir, 'missing'))).toBe(
         `Error loading ACLs, opening file '${path.join(dir, 'missing')}': No such file or directory`,
       );
     } finally {

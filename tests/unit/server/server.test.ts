@@ -3,6 +3,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { reply } from '../../../src/protocol/reply';
+import { SENTINEL_COMMANDS, SENTINEL_SUBCOMMAND_NAMES } from '../../../src/server/commandTable';
 import { RespServer } from '../../../src/server/server';
 import {
   RawConn,
@@ -142,6 +143,27 @@ describe('request handling', () => {
         '$32\r\nget-master-addr-by-name,mymaster\r\n',
     );
     expect(calls.sentinel).toEqual([['get-master-addr-by-name', 'mymaster']]);
+  });
+
+  it('checks every SENTINEL subcommand arity from the command table before forwarding', async () => {
+    const { port, calls } = await server({}, { sentinelReply: () => reply.ok });
+    const c = await connect(port);
+    const sentinel = SENTINEL_COMMANDS.find((m) => m.name === 'sentinel');
+    const subs = sentinel?.subcommands ?? [];
+    expect(subs.map((s) => s.name)).toEqual(SENTINEL_SUBCOMMAND_NAMES);
+    for (const { name, arity } of subs) {
+      const fits = Math.abs(arity);
+      const valid = ['SENTINEL', name.toUpperCase(), ...Array.from({ length: fits - 2 }, () => 'x')];
+      // One argument too many for an exact arity, one too few for a minimum (when that still names it).
+      const wrong = arity > 0 ? [...valid, 'x'] : fits > 2 ? valid.slice(0, -1) : null;
+      if (wrong !== null) {
+        c.send(cmd(...wrong));
+        expect(await c.take(1)).toBe(`-ERR wrong number of arguments for 'sentinel|${name}' command\r\n`);
+      }
+      c.send(cmd(...valid));
+      expect(await c.take(1)).toBe('+OK\r\n');
+    }
+    expect(calls.sentinel.map((args) => args[0]?.toLowerCase())).toEqual(SENTINEL_SUBCOMMAND_NAMES);
   });
 
   it('takes hello messages through PUBLISH without relaying them', async () => {

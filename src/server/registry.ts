@@ -1,0 +1,82 @@
+/**
+ * The command set of a server: the command table with handlers attached, and rename-command
+ * applied to the callable names.
+ */
+import { lowerName } from './argv';
+import { SENTINEL_COMMANDS, type CommandMeta, type CommandName } from './commandTable';
+import type { CommandHandler, CommandLookup, CommandSpec } from './types';
+
+export class CommandRegistry implements CommandLookup {
+  /** The table as built, unaffected by rename-command (ACL rules refer to these names). */
+  readonly original: readonly CommandSpec[];
+  /** Lower-case callable name -> command, in table order; rename-command edits this one. */
+  private readonly active = new Map<string, CommandSpec>();
+
+  constructor(
+    handlers: Readonly<Record<CommandName, CommandHandler>>,
+    renames: readonly (readonly [string, string])[] = [],
+  ) {
+    this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers));
+    for (const c of this.original) this.active.set(c.name, c);
+    for (const [from, to] of renames) {
+      const cmd = this.active.get(from.toLowerCase());
+      if (cmd === undefined) continue;
+      this.active.delete(from.toLowerCase());
+      if (to !== '') this.active.set(to.toLowerCase(), cmd);
+    }
+  }
+
+  /** Callable top-level commands (COMMAND COUNT, COMMAND LIST). */
+  callable(): CommandSpec[] {
+    return [...this.active.values()];
+  }
+
+  /** The command a request runs: a subcommand when the container has them and argv has one. */
+  resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec } {
+    const base = this.active.get(lowerName(argv[0]));
+    if (base === undefined) return {};
+    if (argv.length === 1 || base.subcommands.length === 0) return { base, cmd: base };
+    return { base, cmd: findSub(base, lowerName(argv[1])) };
+  }
+
+  /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
+  byName(name: string): CommandSpec | undefined {
+    const parts = name.toLowerCase().split('|');
+    if (parts.length > 2) return undefined;
+    const base = this.active.get(parts[0] as string);
+    if (base === undefined || parts.length === 1) return base;
+    return findSub(base, parts[1] as string);
+  }
+}
+
+function build(
+  meta: CommandMeta,
+  parent: CommandSpec | null,
+  handlers: Readonly<Record<string, CommandHandler>>,
+): CommandSpec {
+  const handler = parent?.handler ?? handlers[meta.name];
+  if (handler === undefined) throw new Error(`no handler for command '${meta.name}'`);
+  const subs: CommandSpec[] = [];
+  const spec: CommandSpec = {
+    name: meta.name,
+    fullname: parent === null ? meta.name : `${parent.name}|${meta.name}`,
+    arity: meta.arity,
+    flags: meta.flags,
+    categories: meta.categories,
+    tips: meta.tips ?? [],
+    mayReplicate: meta.mayReplicate ?? false,
+    pubsubContext: meta.pubsubContext ?? false,
+    channelArgs: meta.channelArgs ?? null,
+    doc: meta.doc,
+    isSubcommand: parent !== null,
+    parent,
+    subcommands: subs,
+    handler,
+  };
+  for (const s of meta.subcommands ?? []) subs.push(build(s, spec, handlers));
+  return spec;
+}
+
+function findSub(base: CommandSpec, name: string): CommandSpec | undefined {
+  return base.subcommands.find((s) => s.name === name);
+}
