@@ -3,7 +3,8 @@
  * CONFIG SET / DEBUG / SIMULATE-FAILURE, typed in and out. Arguments arrive parsed; failures
  * leave as error codes, which the server renders in Redis's words.
  */
-import { type ErrorCode, type Outcome, failWith, succeed } from '../errors';
+import { type MasterOption, applyMasterOption, setEventText } from '../config/master-options';
+import { type Outcome, failWith, succeed } from '../errors';
 import { isIpLiteral } from './address';
 import { userFailover } from './failover';
 import {
@@ -15,7 +16,6 @@ import {
   resetMaster,
   setDownAfter,
 } from './instances';
-import type { MasterInstance } from './model';
 import { type CoreState, emit, note, requestFlush } from './state';
 import type { Tunables } from './tunables';
 
@@ -29,7 +29,7 @@ export function monitor(state: CoreState, name: string, host: string, port: numb
   if (state.masters.has(name)) return failWith('SNT_ERR_DUPLICATE_MASTER');
   const m = createMaster(state, name, addr, quorum);
   requestFlush(state);
-  emit(state, '+monitor', { inst: m, quorum: m.quorum });
+  emit(state, '+monitor', { inst: m, quorum: m.options.quorum });
   return succeed();
 }
 
@@ -61,93 +61,37 @@ export function failover(state: CoreState, name: string): Outcome {
   return refused === null ? succeed() : failWith(refused);
 }
 
-/** One parsed SENTINEL SET option. */
-export type MasterSetting =
-  | {
-      readonly key:
-        | 'down-after-milliseconds'
-        | 'failover-timeout'
-        | 'parallel-syncs'
-        | 'quorum'
-        | 'master-reboot-down-after-period';
-      readonly value: number;
-    }
-  | {
-      readonly key: 'notification-script' | 'client-reconfig-script';
-      /** Undefined clears it. */
-      readonly value: string | undefined;
-      /** Checked by the edge, which may look at the file system. */
-      readonly executable: boolean;
-    }
-  | { readonly key: 'auth-pass' | 'auth-user'; readonly value: string | undefined }
-  | { readonly key: 'rename-command'; readonly from: string; readonly to: string };
-
-export interface SettingChange {
-  readonly setting: MasterSetting;
-  /** The option as typed, and its value as the `+set` event shows it. */
-  readonly option: string;
-  readonly shown: string;
+/** One SENTINEL SET option, as typed, with the values it takes. */
+export interface SetRequest {
+  readonly option: MasterOption;
+  readonly typed: string;
+  readonly values: readonly string[];
+  /** For a script path: whether the file is executable (the edge looks at the file system). */
+  readonly executable: boolean;
 }
 
 /**
  * SENTINEL SET (§10.6): applies left to right and stops at the first refusal; the options
  * applied before it stay applied and are saved.
  */
-export function setMasterOptions(state: CoreState, name: string, changes: readonly SettingChange[]): Outcome {
+export function setMasterOptions(state: CoreState, name: string, requests: readonly SetRequest[]): Outcome {
   const m = state.masters.get(name);
   if (!m) return failWith('SNT_ERR_NO_SUCH_MASTER');
-  for (const change of changes) {
-    const refused = applySetting(state, m, change.setting);
-    if (refused !== null) return failWith(refused);
-    requestFlush(state);
-    emit(state, '+set', { inst: m, option: change.option, shown: change.shown });
-  }
-  requestFlush(state);
-  return succeed();
-}
-
-function applySetting(state: CoreState, m: MasterInstance, s: MasterSetting): ErrorCode | null {
-  switch (s.key) {
-    case 'down-after-milliseconds':
-      setDownAfter(m, s.value);
-      return null;
-    case 'failover-timeout':
-      m.failoverTimeoutMs = s.value;
-      return null;
-    case 'parallel-syncs':
-      m.parallelSyncs = s.value;
-      return null;
-    case 'quorum':
-      m.quorum = s.value;
-      return null;
-    case 'master-reboot-down-after-period':
-      m.masterRebootDownAfterPeriodMs = s.value;
-      return null;
-    case 'notification-script':
-    case 'client-reconfig-script':
-      if (state.settings.denyScriptsReconfig) return 'SNT_ERR_SCRIPTS_RECONFIG_DENIED';
-      if (s.value !== undefined && !s.executable) {
-        return s.key === 'notification-script'
-          ? 'SNT_ERR_NOTIFICATION_SCRIPT_UNUSABLE'
-          : 'SNT_ERR_RECONFIG_SCRIPT_UNUSABLE';
-      }
-      if (s.key === 'notification-script') m.notificationScript = s.value;
-      else m.clientReconfigScript = s.value;
-      return null;
-    case 'auth-pass':
-    case 'auth-user':
-      if (s.key === 'auth-pass') m.authPass = s.value;
-      else m.authUser = s.value;
-      // Reconnect with the new credentials.
-      dropLinks(state, [m, ...m.replicas.values()]);
-      return null;
-    case 'rename-command': {
-      const from = s.from.toLowerCase();
-      m.renamedCommands.delete(from);
-      if (from !== s.to.toLowerCase()) m.renamedCommands.set(from, s.to);
-      return null;
+  for (const r of requests) {
+    const parsed = r.option.fromSet(r.values, m.options);
+    if (!parsed.ok) return failWith('SNT_ERR_SET_INVALID_ARGUMENT', parsed.argument, r.typed);
+    if (r.option.scriptError !== undefined) {
+      if (state.settings.denyScriptsReconfig) return failWith('SNT_ERR_SCRIPTS_RECONFIG_DENIED');
+      if ((r.values[0] ?? '') !== '' && !r.executable) return failWith(r.option.scriptError);
     }
+    m.options = applyMasterOption(m.options, parsed.change);
+    if (r.option.afterSet === 'propagate-down-after') setDownAfter(m, m.options.downAfterMs);
+    // New credentials: reconnect with them.
+    if (r.option.afterSet === 'drop-links') dropLinks(state, [m, ...m.replicas.values()]);
+    requestFlush(state);
+    emit(state, '+set', { inst: m, setting: setEventText(r.option, r.typed, r.values) });
   }
+  return succeed();
 }
 
 /** One SENTINEL CONFIG SET parameter that the core holds (loglevel lives at the edge). */

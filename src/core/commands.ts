@@ -22,7 +22,7 @@ function credentials(state: CoreState, inst: Instance): { user?: string; pass?: 
     return { pass: state.options.requirepass };
   }
   const m = masterOf(inst);
-  return { user: m.authUser, pass: m.authPass };
+  return { user: m.options.authUser, pass: m.options.authPass };
 }
 
 function sendHandshake(state: CoreState, inst: Instance, channel: 'cmd' | 'pubsub'): void {

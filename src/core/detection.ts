@@ -78,7 +78,7 @@ export function checkSubjectivelyDown(state: CoreState, inst: Instance, now: num
       now - inst.roleReportedTime > inst.downAfterMs + t.infoPeriod * 2) ||
     (inst.kind === 'master' &&
       inst.masterReboot &&
-      now - inst.masterRebootSinceTime > inst.masterRebootDownAfterPeriodMs);
+      now - inst.masterRebootSinceTime > inst.options.masterRebootDownAfterPeriodMs);
   if (down && !inst.sDown) {
     emit(state, '+sdown', { inst });
     inst.sDownSinceTime = now;
@@ -96,10 +96,10 @@ export function checkObjectivelyDown(state: CoreState, master: MasterInstance, n
   if (master.sDown) {
     votes = 1;
     for (const s of master.sentinels.values()) if (s.masterDown) votes++;
-    odown = votes >= master.quorum;
+    odown = votes >= master.options.quorum;
   }
   if (odown && !master.oDown) {
-    emit(state, '+odown', { inst: master, votes, quorum: master.quorum });
+    emit(state, '+odown', { inst: master, votes, quorum: master.options.quorum });
     master.oDown = true;
     master.oDownSinceTime = now;
   } else if (!odown && master.oDown) {
@@ -168,7 +168,7 @@ export function checkQuorum(master: ReadonlyDeep<MasterInstance>): QuorumCheck {
   const voters = master.sentinels.size + 1;
   return {
     usable,
-    quorumReachable: usable >= master.quorum,
+    quorumReachable: usable >= master.options.quorum,
     majorityReachable: usable >= Math.floor(voters / 2) + 1,
   };
 }

@@ -45,7 +45,7 @@ export function electedLeader(master: MasterInstance, tally: Tally): string | nu
   const voters = master.sentinels.size + 1;
   const majority = Math.floor(voters / 2) + 1;
   if (tally.winner === null) return null;
-  if (tally.maxVotes < majority || tally.maxVotes < master.quorum) return null;
+  if (tally.maxVotes < majority || tally.maxVotes < master.options.quorum) return null;
   return tally.winner;
 }
 

@@ -20,7 +20,8 @@ type Replicated = MasterInstance | ReplicaInstance;
 export interface EventShapes {
   '+monitor': { inst: MasterInstance; quorum: number };
   '-monitor': { inst: MasterInstance };
-  '+set': { inst: MasterInstance; option: string; shown: string };
+  /** `setting`: the option as typed and its values (a password shown as `******`). */
+  '+set': { inst: MasterInstance; setting: string };
   '+reset-master': { inst: MasterInstance };
   '+sdown': { inst: Instance };
   '-sdown': { inst: Instance };
@@ -83,7 +84,7 @@ const about = (level: EventLevel) => ({ level, prefixed: true }) as const;
 export const EVENTS: { readonly [N in EventName]: EventSpec<N> } = {
   '+monitor': { ...about('warning'), text: (d) => `quorum ${d.quorum}` },
   '-monitor': about('warning'),
-  '+set': { ...about('warning'), text: (d) => `${d.option} ${d.shown}` },
+  '+set': { ...about('warning'), text: (d) => d.setting },
   '+reset-master': about('warning'),
   '+sdown': about('warning'),
   '-sdown': about('warning'),

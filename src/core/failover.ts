@@ -14,10 +14,10 @@ import { MAX_DESYNC_MS } from './tunables';
 /** Starts a failover of an ODOWN master unless one ran too recently; true when started. */
 export function startFailoverIfNeeded(state: CoreState, master: MasterInstance, now: number): boolean {
   if (!master.oDown || master.failoverInProgress) return false;
-  if (now - master.failoverStartTime < master.failoverTimeoutMs * 2) {
+  if (now - master.failoverStartTime < master.options.failoverTimeoutMs * 2) {
     if (master.failoverDelayLogged !== master.failoverStartTime) {
       master.failoverDelayLogged = master.failoverStartTime;
-      const notBefore = master.failoverStartTime + master.failoverTimeoutMs * 2;
+      const notBefore = master.failoverStartTime + master.options.failoverTimeoutMs * 2;
       note(state, 'warning', { name: 'failover-delay', detail: { notBefore } });
     }
     return false;
@@ -91,7 +91,7 @@ function waitStart(state: CoreState, master: MasterInstance, now: number): void 
   const leader = getLeader(state, master, master.failoverEpoch);
   const isLeader = leader !== null && leader.toLowerCase() === state.myid.toLowerCase();
   if (!isLeader && !master.forceFailover) {
-    const electionTimeout = Math.min(state.tunables.electionTimeout, master.failoverTimeoutMs);
+    const electionTimeout = Math.min(state.tunables.electionTimeout, master.options.failoverTimeoutMs);
     if (now - master.failoverStartTime > electionTimeout) {
       emit(state, '-failover-abort-not-elected', { inst: master });
       abortFailover(master, now);
@@ -126,7 +126,7 @@ function sendSlaveOfNoOne(state: CoreState, master: MasterInstance, now: number)
   const promoted = master.promotedReplica;
   if (!promoted) return;
   if (promoted.link.disconnected) {
-    if (now - master.failoverStateChangeTime > master.failoverTimeoutMs) {
+    if (now - master.failoverStateChangeTime > master.options.failoverTimeoutMs) {
       emit(state, '-failover-abort-slave-timeout', { inst: master });
       abortFailover(master, now);
     }
@@ -138,7 +138,7 @@ function sendSlaveOfNoOne(state: CoreState, master: MasterInstance, now: number)
 }
 
 function waitPromotion(state: CoreState, master: MasterInstance, now: number): void {
-  if (now - master.failoverStateChangeTime > master.failoverTimeoutMs) {
+  if (now - master.failoverStateChangeTime > master.options.failoverTimeoutMs) {
     emit(state, '-failover-abort-slave-timeout', { inst: master });
     abortFailover(master, now);
   }
@@ -177,7 +177,7 @@ function reconfNextReplicas(state: CoreState, master: MasterInstance, now: numbe
   let inProgress = 0;
   for (const r of master.replicas.values()) if (r.reconf === 'sent' || r.reconf === 'inprog') inProgress++;
   for (const r of master.replicas.values()) {
-    if (inProgress >= master.parallelSyncs) break;
+    if (inProgress >= master.options.parallelSyncs) break;
     if (r.promoted || r.reconf === 'done') continue;
     if (r.reconf === 'sent' && now - r.reconfSentTime > state.tunables.slaveReconfTimeout) {
       emit(state, '-slave-reconf-sent-timeout', { inst: r });
@@ -204,7 +204,7 @@ function detectEnd(state: CoreState, master: MasterInstance, now: number): void 
     notReconfigured++;
   }
   let timeout = false;
-  if (now - master.failoverStateChangeTime > master.failoverTimeoutMs) {
+  if (now - master.failoverStateChangeTime > master.options.failoverTimeoutMs) {
     notReconfigured = 0;
     timeout = true;
     emit(state, '+failover-end-for-timeout', { inst: master });
@@ -253,11 +253,11 @@ export function clientReconfigScript(
   from: Address,
   to: Address,
 ): void {
-  if (!master.clientReconfigScript) return;
+  if (!master.options.clientReconfigScript) return;
   push(state, {
     kind: 'script',
     argv: [
-      master.clientReconfigScript,
+      master.options.clientReconfigScript,
       master.name,
       role,
       'start',

@@ -2,6 +2,7 @@
  * Instance records: creating masters, replicas and peer sentinels, sharing and releasing
  * their links, resolving and comparing their addresses (§13), and resetting a master.
  */
+import { defaultMasterOptions } from '../config/master-options';
 import { isIpLiteral, sameAddress, sameHost } from './address';
 import { closeLink, newLink } from './links';
 import {
@@ -120,13 +121,14 @@ export function createMaster(state: CoreState, name: string, addr: Address, quor
     name,
     ...base(state, now, addr, t.defaultDownAfter),
     roleReported: 'master',
-    quorum,
-    failoverTimeoutMs: t.defaultFailoverTimeout,
-    parallelSyncs: 1,
-    masterRebootDownAfterPeriodMs: 0,
+    // SENTINEL DEBUG default-down-after / default-failover-timeout apply to masters created later.
+    options: {
+      ...defaultMasterOptions(quorum),
+      downAfterMs: t.defaultDownAfter,
+      failoverTimeoutMs: t.defaultFailoverTimeout,
+    },
     masterRebootSinceTime: 0,
     masterReboot: false,
-    renamedCommands: new Map(),
     oDown: false,
     oDownSinceTime: 0,
     configEpoch: 0n,
@@ -330,6 +332,7 @@ export function resetMasterAndChangeAddress(
 
 /** Applies down-after-milliseconds to the master and every record below it. */
 export function setDownAfter(master: MasterInstance, ms: number): void {
+  master.options.downAfterMs = ms;
   master.downAfterMs = ms;
   for (const r of master.replicas.values()) r.downAfterMs = ms;
   for (const s of master.sentinels.values()) s.downAfterMs = ms;

@@ -63,7 +63,8 @@ export function closeLink(state: CoreState, link: Link): void {
 
 /** Applies the master's rename-command table (also to commands sent to its peer sentinels, as Redis). */
 function mapCommand(inst: Instance, name: string): string {
-  return masterOf(inst).renamedCommands.get(name.toLowerCase()) ?? name;
+  const lower = name.toLowerCase();
+  return masterOf(inst).options.renameCommands.find(([from]) => from === lower)?.[1] ?? name;
 }
 
 /** Queues a command; false when the connection does not exist. */

@@ -3,6 +3,7 @@
  * flags and epochs. Field names follow the observable names (SENTINEL MASTER fields)
  * where one exists. Times are wall-clock milliseconds; 0 means "never".
  */
+import type { MasterOptions } from '../config/master-options';
 import type { ConnId, LinkId } from './actions';
 
 export type InstanceKind = 'master' | 'slave' | 'sentinel';
@@ -114,18 +115,10 @@ export interface PeerSentinel extends InstanceBase {
 
 export interface MasterInstance extends InstanceBase {
   readonly kind: 'master';
-  quorum: number;
-  failoverTimeoutMs: number;
-  parallelSyncs: number;
-  notificationScript?: string;
-  clientReconfigScript?: string;
-  authPass?: string;
-  authUser?: string;
-  masterRebootDownAfterPeriodMs: number;
+  /** Its settings as SENTINEL SET changes them and a flush writes them (src/config/master-options.ts). */
+  options: MasterOptions;
   masterRebootSinceTime: number;
   masterReboot: boolean;
-  /** lower-case command -> renamed command. */
-  renamedCommands: Map<string, string>;
   oDown: boolean;
   oDownSinceTime: number;
   configEpoch: bigint;

@@ -1,4 +1,5 @@
 /** The sentinel's memory on disk (§11.3): records built from a loaded config, and the snapshot a flush writes. */
+import { pickMasterOptions } from '../config/master-options';
 import type { MasterConfig, SentinelConfig } from '../config/types';
 import { sameAddress } from './address';
 import { createMaster, createPeer, createReplica, currentMasterAddress, makeAddress } from './instances';
@@ -7,15 +8,8 @@ import { type CoreState, announceAddr } from './state';
 export function loadMaster(state: CoreState, cfg: MasterConfig): void {
   const addr = makeAddress(state, cfg.host, cfg.port, true) ?? { host: cfg.host, ip: '', port: cfg.port };
   const m = createMaster(state, cfg.name, addr, cfg.quorum);
+  m.options = pickMasterOptions(cfg);
   m.downAfterMs = cfg.downAfterMs;
-  m.failoverTimeoutMs = cfg.failoverTimeoutMs;
-  m.parallelSyncs = cfg.parallelSyncs;
-  m.notificationScript = cfg.notificationScript;
-  m.clientReconfigScript = cfg.clientReconfigScript;
-  m.authPass = cfg.authPass;
-  m.authUser = cfg.authUser;
-  m.masterRebootDownAfterPeriodMs = cfg.masterRebootDownAfterPeriodMs;
-  for (const [from, to] of cfg.renameCommands) m.renamedCommands.set(from.toLowerCase(), to);
   m.configEpoch = cfg.configEpoch;
   m.leaderEpoch = cfg.leaderEpoch;
   if (cfg.configEpoch > state.currentEpoch) state.currentEpoch = cfg.configEpoch;
@@ -38,16 +32,7 @@ export function snapshot(state: CoreState): SentinelConfig {
       name: m.name,
       host: announceAddr(state, cur),
       port: cur.port,
-      quorum: m.quorum,
-      downAfterMs: m.downAfterMs,
-      failoverTimeoutMs: m.failoverTimeoutMs,
-      parallelSyncs: m.parallelSyncs,
-      notificationScript: m.notificationScript,
-      clientReconfigScript: m.clientReconfigScript,
-      authPass: m.authPass,
-      authUser: m.authUser,
-      masterRebootDownAfterPeriodMs: m.masterRebootDownAfterPeriodMs,
-      renameCommands: [...m.renamedCommands.entries()],
+      ...pickMasterOptions(m.options),
       configEpoch: m.configEpoch,
       leaderEpoch: m.leaderEpoch,
       knownReplicas: [...m.replicas.values()].map((r) => {

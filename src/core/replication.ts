@@ -20,7 +20,7 @@ export function refreshInfo(state: CoreState, inst: MasterInstance | ReplicaInst
       inst.runid = info.runid;
     } else if (inst.runid !== info.runid) {
       emit(state, '+reboot', { inst });
-      if (inst.kind === 'master' && inst.masterRebootDownAfterPeriodMs !== 0) {
+      if (inst.kind === 'master' && inst.options.masterRebootDownAfterPeriodMs !== 0) {
         inst.masterReboot = true;
         inst.masterRebootSinceTime = now;
       }
@@ -108,7 +108,7 @@ function replicaReportsReplica(state: CoreState, inst: ReplicaInstance, now: num
     inst.reportedMasterPort !== master.addr.port ||
     !hostMatches(state, master.addr, inst.reportedMasterHost)
   ) {
-    const wait = master.failoverTimeoutMs;
+    const wait = master.options.failoverTimeoutMs;
     if (
       masterLooksSane(state, master, now) &&
       noDownFor(inst, wait, now) &&

@@ -91,7 +91,8 @@ export class Sentinel {
   start(): void {
     if (this.myidGenerated) requestFlush(this.state);
     note(this.state, 'warning', { name: 'sentinel-id', detail: { myid: this.state.myid } });
-    for (const m of this.state.masters.values()) emit(this.state, '+monitor', { inst: m, quorum: m.quorum });
+    for (const m of this.state.masters.values())
+      emit(this.state, '+monitor', { inst: m, quorum: m.options.quorum });
   }
 
   drain(): Action[] {
@@ -191,8 +192,8 @@ export class Sentinel {
     return admin.failover(this.state, name);
   }
 
-  setMasterOptions(name: string, changes: readonly admin.SettingChange[]): Outcome {
-    return admin.setMasterOptions(this.state, name, changes);
+  setMasterOptions(name: string, requests: readonly admin.SetRequest[]): Outcome {
+    return admin.setMasterOptions(this.state, name, requests);
   }
 
   configSet(setting: admin.GlobalSetting): void {

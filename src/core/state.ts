@@ -139,6 +139,6 @@ export function emit<N extends EventName>(state: CoreState, name: N, detail: Eve
   push(state, { kind: 'event', event });
   const inst = eventInstance(detail);
   if (event.level !== 'warning' || !inst) return;
-  const script = masterOf(inst).notificationScript;
+  const script = masterOf(inst).options.notificationScript;
   if (script) push(state, { kind: 'script', argv: [script, name, event.payload] });
 }

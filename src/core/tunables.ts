@@ -1,3 +1,5 @@
+import { DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS } from '../config/master-options';
+
 /** Sentinel timers that SENTINEL DEBUG may change at runtime (never persisted). */
 export interface Tunables {
   infoPeriod: number;
@@ -21,8 +23,8 @@ export function defaultTunables(): Tunables {
     pingPeriod: 1000,
     askPeriod: 1000,
     publishPeriod: 2000,
-    defaultDownAfter: 30000,
-    defaultFailoverTimeout: 180000,
+    defaultDownAfter: DEFAULT_DOWN_AFTER_MS,
+    defaultFailoverTimeout: DEFAULT_FAILOVER_TIMEOUT_MS,
     tiltTrigger: 2000,
     tiltPeriod: 30000,
     slaveReconfTimeout: 10000,

@@ -41,12 +41,13 @@ export function instanceFields(core: CoreView, inst: InstanceView, now: number):
       ['config-epoch', String(inst.configEpoch)],
       ['num-slaves', String(inst.replicas.size)],
       ['num-other-sentinels', String(inst.sentinels.size)],
-      ['quorum', String(inst.quorum)],
-      ['failover-timeout', String(inst.failoverTimeoutMs)],
-      ['parallel-syncs', String(inst.parallelSyncs)],
+      ['quorum', String(inst.options.quorum)],
+      ['failover-timeout', String(inst.options.failoverTimeoutMs)],
+      ['parallel-syncs', String(inst.options.parallelSyncs)],
     );
-    if (inst.notificationScript) f.push(['notification-script', inst.notificationScript]);
-    if (inst.clientReconfigScript) f.push(['client-reconfig-script', inst.clientReconfigScript]);
+    if (inst.options.notificationScript) f.push(['notification-script', inst.options.notificationScript]);
+    if (inst.options.clientReconfigScript)
+      f.push(['client-reconfig-script', inst.options.clientReconfigScript]);
   } else if (inst.kind === 'slave') {
     f.push(
       ['master-link-down-time', String(inst.masterLinkDownTimeMs)],

@@ -6,7 +6,8 @@
 import { LOG_LEVELS } from '../../config/server-directives';
 import type { LogLevel } from '../../config/types';
 import { isExecutable } from '../../config/file-checks';
-import type { FailurePoint, GlobalSetting, SettingChange } from '../../core/admin';
+import { lookupSetOption } from '../../config/master-options';
+import type { FailurePoint, GlobalSetting, SetRequest } from '../../core/admin';
 import { checkQuorum } from '../../core/detection';
 import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS, type Tunables } from '../../core/tunables';
@@ -23,6 +24,7 @@ import { type Reply, reply } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
 import { string2ll } from '../../util/redis-parsing';
 import type { ScriptQueueView } from '../context';
+import type { SentinelSubcommand } from '../commandTable';
 import { SENTINEL_HELP } from './sentinel-help';
 import { infoCacheReply, instanceReply } from './sentinel-view';
 
@@ -56,43 +58,12 @@ function savedReply(env: SentinelCommandEnv): Reply {
   return env.persist() ? reply.ok : SAVE_FAILED;
 }
 
-/** Arity per subcommand, Redis convention: positive = exact, negative = at least. Counts SENTINEL itself. */
-const ARITY: Record<string, number> = {
-  ckquorum: 3,
-  config: -3,
-  debug: -2,
-  failover: 3,
-  flushconfig: 2,
-  'get-master-addr-by-name': 3,
-  help: 2,
-  'info-cache': -3,
-  'is-master-down-by-addr': 6,
-  master: 3,
-  masters: 2,
-  monitor: 6,
-  myid: 2,
-  'pending-scripts': 2,
-  remove: 3,
-  replicas: 3,
-  reset: 3,
-  sentinels: 3,
-  set: -5,
-  'simulate-failure': -3,
-  slaves: 3,
-};
-
-export const SENTINEL_SUBCOMMANDS: readonly string[] = Object.keys(ARITY);
-
-/** Executes `SENTINEL <args...>`; `args` excludes the word SENTINEL. */
+/**
+ * Executes `SENTINEL <args...>`; `args` excludes the word SENTINEL. The dispatcher has checked
+ * the subcommand and its arity against the command table.
+ */
 export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
-  const typed = args[0] ?? '';
-  const sub = typed.toLowerCase();
-  const arity = ARITY[sub];
-  if (arity === undefined) return error('SNT_ERR_UNKNOWN_SUBCOMMAND', typed, 'SENTINEL');
-  const argc = args.length + 1;
-  if ((arity > 0 && argc !== arity) || (arity < 0 && argc < -arity)) {
-    return error('SNT_ERR_WRONG_ARITY', `sentinel|${sub}`);
-  }
+  const sub = (args[0] ?? '').toLowerCase() as SentinelSubcommand;
   const view = core.view;
   const master = (name: string | undefined) => view.masters.get(name ?? '') ?? null;
   const a = (i: number): string => args[i] ?? '';
@@ -157,8 +128,6 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
       return debug(core, args.slice(1));
     case 'config':
       return config(core, env, args);
-    default:
-      return error('SNT_ERR_UNKNOWN_SUBCOMMAND', typed, 'SENTINEL');
   }
 }
 
@@ -227,82 +196,28 @@ function monitor(core: Sentinel, env: SentinelCommandEnv, args: readonly string[
   return r.ok ? savedReply(env) : outcomeReply(r);
 }
 
-/** SENTINEL SET options and how many values each takes. */
-const SET_ARGUMENTS: ReadonlyMap<string, number> = new Map([
-  ['down-after-milliseconds', 1],
-  ['failover-timeout', 1],
-  ['parallel-syncs', 1],
-  ['quorum', 1],
-  ['master-reboot-down-after-period', 1],
-  ['notification-script', 1],
-  ['client-reconfig-script', 1],
-  ['auth-pass', 1],
-  ['auth-user', 1],
-  ['rename-command', 2],
-]);
-
-/** One SENTINEL SET option parsed, or why not. */
-function parseSetOption(option: string, values: readonly string[]): SettingChange | CodedError {
-  const key = option.toLowerCase();
-  const value = values[0] ?? '';
-  const shown = value;
-  const atLeast = (min: bigint): number | null => {
-    const n = string2ll(value);
-    return n !== null && n >= min ? Number(n) : null;
-  };
-  switch (key) {
-    case 'down-after-milliseconds':
-    case 'failover-timeout':
-    case 'parallel-syncs':
-    case 'quorum':
-    case 'master-reboot-down-after-period': {
-      const n = atLeast(key === 'master-reboot-down-after-period' ? 0n : 1n);
-      if (n === null) return codedError('SNT_ERR_SET_INVALID_ARGUMENT', value, option);
-      return { option, shown, setting: { key, value: n } };
-    }
-    case 'notification-script':
-    case 'client-reconfig-script':
-      return {
-        option,
-        shown,
-        setting: { key, value: value || undefined, executable: value !== '' && isExecutable(value) },
-      };
-    case 'auth-pass':
-      return { option, shown: '******', setting: { key, value: value || undefined } };
-    case 'auth-user':
-      return { option, shown, setting: { key, value: value || undefined } };
-    case 'rename-command': {
-      const [from = '', to = ''] = values;
-      if (from === '' || to === '')
-        return codedError('SNT_ERR_SET_INVALID_ARGUMENT', to === '' ? to : from, option);
-      return { option, shown: `${from} ${to}`, setting: { key, from, to } };
-    }
-    default:
-      return codedError('SNT_ERR_SET_UNKNOWN_OPTION', option);
-  }
-}
-
 /** Options apply left to right; on the first error earlier ones stay applied and are saved (§10.6). */
 function set(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
   if (!core.view.masters.has(args[1] ?? '')) return NO_SUCH_MASTER;
-  const changes: SettingChange[] = [];
-  let refused: CodedError | null = null;
-  for (let j = 2; j < args.length && refused === null; ) {
-    const option = args[j] ?? '';
-    const wanted = SET_ARGUMENTS.get(option.toLowerCase());
-    const values = args.slice(j + 1, j + 1 + (wanted ?? 0));
-    const parsed =
-      wanted !== undefined && values.length === wanted
-        ? parseSetOption(option, values)
-        : codedError('SNT_ERR_SET_UNKNOWN_OPTION', option);
-    if ('code' in parsed) refused = parsed;
-    else changes.push(parsed);
-    j += 1 + (wanted ?? 0);
+  const requests: SetRequest[] = [];
+  let unknown: Reply | null = null;
+  for (let j = 2; j < args.length; ) {
+    const typed = args[j] ?? '';
+    const option = lookupSetOption(typed);
+    const values = option ? args.slice(j + 1, j + 1 + option.arity) : [];
+    if (!option || values.length !== option.arity) {
+      unknown = error('SNT_ERR_SET_UNKNOWN_OPTION', typed);
+      break;
+    }
+    const path = values[0] ?? '';
+    const executable = option.scriptError !== undefined && path !== '' && isExecutable(path);
+    requests.push({ option, typed, values, executable });
+    j += 1 + option.arity;
   }
-  const applied = core.setMasterOptions(args[1] ?? '', changes);
+  const applied = core.setMasterOptions(args[1] ?? '', requests);
   const saved = env.persist();
   if (!applied.ok) return reply.error(applied.error.message);
-  if (refused !== null) return reply.error(refused.message);
+  if (unknown !== null) return unknown;
   return saved ? reply.ok : SAVE_FAILED;
 }
 
