@@ -114,25 +114,6 @@ export const DEPRECATED_CONFIGS: ReadonlySet<string> = new Set([
   'lua-replicate-commands',
 ]);
 
-/** The commands that exist in sentinel mode: the only valid `rename-command` sources. */
-export const SENTINEL_COMMAND_NAMES: readonly string[] = [
-  'auth',
-  'client',
-  'hello',
-  'ping',
-  'psubscribe',
-  'publish',
-  'punsubscribe',
-  'subscribe',
-  'unsubscribe',
-  'sentinel',
-  'acl',
-  'command',
-  'info',
-  'role',
-  'shutdown',
-];
-
 /** `sentinel` options applied before `monitor` lines, whatever their place in the file. */
 export const PRE_MONITOR_OPTIONS: ReadonlySet<string> = new Set([
   'announce-ip',

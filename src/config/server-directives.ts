@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { strerror, strerrorOf } from './errors';
-import { DEPRECATED_CONFIGS, lookupStandardConfig, SENTINEL_COMMAND_NAMES } from './directives';
+import { COMMAND_NAMES } from '../commands/table';
+import { DEPRECATED_CONFIGS, lookupStandardConfig } from './directives';
 import { splitArgs } from './tokenizer';
 import { type LogLevel, type ServerConfig, defaultServerConfig } from './types';
 import { parseBoundedInteger, parseYesNo } from './values';
@@ -38,7 +39,7 @@ export function createServerState(cwd: string): ServerState {
   return {
     config: defaultServerConfig(cwd),
     cwd,
-    commands: new Map(SENTINEL_COMMAND_NAMES.map((name) => [name, name])),
+    commands: new Map(COMMAND_NAMES.map((name) => [name, name])),
     renames: new Map(),
     userNames: new Set(),
     modulePaths: [],

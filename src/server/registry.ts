@@ -3,7 +3,7 @@
  * applied to the callable names.
  */
 import { lowerName } from './argv';
-import { SENTINEL_COMMANDS, type CommandMeta, type CommandName } from './commandTable';
+import { SENTINEL_COMMANDS, type CommandMeta, type CommandName } from '../commands/table';
 import type { CommandHandler, CommandLookup, CommandSpec } from './types';
 
 export class CommandRegistry implements CommandLookup {

@@ -7,7 +7,7 @@ import type { Reply } from '../protocol/reply';
 import type { AclCommand } from './acl/commands';
 import type { AclStore } from './acl/store';
 import type { ClientSession } from './client';
-import type { ChannelArgSpec, CommandDoc } from './commandTable';
+import type { ChannelArgSpec, CommandDoc } from '../commands/table';
 import type { ServerContext } from './context';
 import type { PubSubRegistry } from './pubsub';
 import type { ServerStats } from './stats';

@@ -1,5 +1,5 @@
 /** Handlers by top-level command name; subcommands run their container's handler. */
-import type { CommandName } from '../commandTable';
+import type { CommandName } from '../../commands/table';
 import type { CommandCall, CommandHandler } from '../types';
 import { acl } from './acl';
 import { client } from './client';

@@ -24,7 +24,7 @@ import { type Reply, reply } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
 import { string2ll } from '../../util/redis-parsing';
 import type { ScriptQueueView } from '../context';
-import type { SentinelSubcommand } from '../commandTable';
+import type { SentinelSubcommand } from '../../commands/table';
 import { SENTINEL_HELP } from './sentinel-help';
 import { infoCacheReply, instanceReply } from './sentinel-view';
 

@@ -3,7 +3,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { reply } from '../../../src/protocol/reply';
-import { SENTINEL_COMMANDS, SENTINEL_SUBCOMMAND_NAMES } from '../../../src/server/commandTable';
+import { SENTINEL_COMMANDS, SENTINEL_SUBCOMMAND_NAMES } from '../../../src/commands/table';
 import { RespServer } from '../../../src/server/server';
 import {
   RawConn,
