@@ -10,8 +10,10 @@
  */
 const lib = require('./lib');
 
-const { cluster, now, out } = lib;
-const { command, items, record, RespClient, sleep, startRedis, startSentinel, text, waitFor } = cluster;
+const { devkit, now, out } = lib;
+const { discoveryProblem, EventFeed, monitorConf, RespClient, sleep, startMasterAndReplicas, startSentinel } =
+  devkit;
+const { text, waitFor } = devkit;
 
 const NAME = 'mymaster';
 /** Short enough to resolve (b) to a few ms, long enough not to load the sentinel measured. */
@@ -52,41 +54,9 @@ const OPTIONS = {
 };
 const INTEGERS = ['runs', 'down-after', 'failover-timeout', 'run-timeout', 'steady'];
 
-/** Every sentinel knows the master, both replicas (linked) and every other sentinel. */
-async function settled(port, replicaCount, peerCount) {
-  const master = record(await command(port, ['SENTINEL', 'MASTER', NAME]));
-  if (master.flags !== 'master') return false;
-  const replicas = items(await command(port, ['SENTINEL', 'REPLICAS', NAME])).map(record);
-  if (replicas.length !== replicaCount) return false;
-  if (replicas.some((r) => r.flags !== 'slave' || r['master-link-status'] !== 'ok')) return false;
-  const peers = items(await command(port, ['SENTINEL', 'SENTINELS', NAME])).map(record);
-  return peers.length === peerCount && peers.every((p) => p.flags === 'sentinel');
-}
-
-async function replicaLinked(port) {
-  const info = cluster.parseInfo(text(await command(port, ['INFO', 'replication'])));
-  return info.role === 'slave' && info.master_link_status === 'up';
-}
-
 /** Records when each event is first published; `onEvent` sees every one. */
-async function watchEvents(port, onEvent) {
-  const client = await RespClient.connect(port);
-  const ack = await client.call(['PSUBSCRIBE', '*']);
-  if (ack.type === 'error') throw new Error(`PSUBSCRIBE on sentinel ${port}: ${ack.value}`);
-  void (async () => {
-    while (!client.closed) {
-      let reply;
-      try {
-        reply = (await client.read(60000)).value;
-      } catch {
-        continue; // a quiet minute, or the connection closed at teardown
-      }
-      const at = now();
-      const [kind, , channel, payload] = items(reply).map(text);
-      if (kind === 'pmessage') onEvent(channel, payload ?? '', at);
-    }
-  })();
-  return client;
+function watchEvents(port, onEvent) {
+  return EventFeed.open(port, { clock: now, onEvent: (e) => onEvent(e.channel, e.payload, e.at) });
 }
 
 async function pollNewAddress(sentinelPort, oldPort, deadline) {
@@ -133,27 +103,25 @@ async function firstWrite(port, deadline) {
 
 async function oneFailover(impl, cfg) {
   const reg = lib.newRegistry();
-  const clients = [];
+  const feeds = [];
   const sentinels = [];
   try {
-    const master = await startRedis({ registry: reg });
-    const replicas = await Promise.all(
-      [0, 1].map(() => startRedis({ replicaOf: master.port, registry: reg })),
-    );
-    for (const r of replicas) {
-      await waitFor(() => replicaLinked(r.port), { timeoutMs: 15000, what: `replica ${r.port} to sync` });
-    }
-    const conf = [
-      `sentinel monitor ${NAME} 127.0.0.1 ${master.port} ${cfg.quorum}`,
-      `sentinel down-after-milliseconds ${NAME} ${cfg.downAfter}`,
-      `sentinel failover-timeout ${NAME} ${cfg.failoverTimeout}`,
-    ].join('\n');
+    const { master, replicas } = await startMasterAndReplicas({
+      replicas: 2,
+      syncTimeoutMs: 15000,
+      registry: reg,
+    });
+    const conf = monitorConf(NAME, master.port, cfg.quorum, {
+      downAfterMs: cfg.downAfter,
+      failoverTimeoutMs: cfg.failoverTimeout,
+    });
     // Replicas first: a sentinel learns them from the master's first INFO reply.
     for (let i = 0; i < cfg.sentinels; i++) {
       sentinels.push(await startSentinel({ conf, bin: impl.argv, registry: reg }));
     }
+    const expected = { replicas: replicas.length, peers: cfg.sentinels - 1 };
     for (const s of sentinels) {
-      await waitFor(() => settled(s.port, replicas.length, cfg.sentinels - 1), {
+      await waitFor(async () => (await discoveryProblem(s.port, NAME, expected)) === undefined, {
         timeoutMs: 30000,
         what: `sentinel ${s.port} to know 2 replicas and ${cfg.sentinels - 1} peers`,
       });
@@ -168,13 +136,13 @@ async function oneFailover(impl, cfg) {
     let switchSeen;
     const switched = new Promise((resolve) => (switchSeen = resolve));
     for (const [i, s] of sentinels.entries()) {
-      const client = await watchEvents(s.port, (channel, payload, at) => {
+      const feed = await watchEvents(s.port, (channel, payload, at) => {
         // The old master comes back as "+sdown slave" later; only the master's events count.
         const aboutMaster = !/^[+-][so]down$/.test(channel) || payload.startsWith('master ');
         if (EVENTS.includes(channel) && aboutMaster && !first.has(channel)) first.set(channel, at);
         if (i === 0 && channel === '+switch-master') switchSeen(at);
       });
-      clients.push(client);
+      feeds.push(feed);
     }
 
     const killedAt = now();
@@ -205,7 +173,7 @@ async function oneFailover(impl, cfg) {
     if (tail !== undefined) process.stderr.write(`--- sentinel ${sentinels[0].port} log tail ---\n${tail}\n`);
     throw e;
   } finally {
-    for (const c of clients) c.close();
+    await Promise.all(feeds.map((f) => f.close()));
     await lib.teardown(reg);
   }
 }

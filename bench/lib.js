@@ -2,7 +2,7 @@
 /**
  * Shared pieces of the benchmark scripts: argument parsing, the sentinel implementations to
  * compare, cleanup on errors and Ctrl-C, statistics and plain-text tables. The process work
- * itself is done by the compiled devtools (dist/devtools/cluster.js).
+ * itself is done by the devkit, compiled to build/devkit by `npm run build:tools`.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -10,16 +10,18 @@ const { performance } = require('node:perf_hooks');
 const { parseArgs } = require('node:util');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-const CLUSTER_JS = path.join(REPO_ROOT, 'dist', 'devtools', 'cluster.js');
+const DEVKIT_JS = path.join(REPO_ROOT, 'build', 'devkit', 'index.js');
 
-function loadCluster() {
-  if (!fs.existsSync(CLUSTER_JS)) {
-    throw new Error(`${path.relative(process.cwd(), CLUSTER_JS)} is missing: run \`npm run build\` first`);
+function loadDevkit() {
+  if (!fs.existsSync(DEVKIT_JS)) {
+    throw new Error(
+      `${path.relative(process.cwd(), DEVKIT_JS)} is missing: run \`npm run build:tools\` first`,
+    );
   }
-  return require(CLUSTER_JS);
+  return require(DEVKIT_JS);
 }
 
-const cluster = loadCluster();
+const devkit = loadDevkit();
 
 /** Monotonic milliseconds: wall-clock jumps must not show up as failover time. */
 function now() {
@@ -100,7 +102,7 @@ const liveRegistries = new Set();
 
 /** A ProcessRegistry that Ctrl-C also tears down. */
 function newRegistry() {
-  const reg = new cluster.ProcessRegistry();
+  const reg = new devkit.ProcessRegistry();
   liveRegistries.add(reg);
   return reg;
 }
@@ -177,7 +179,7 @@ function out(line = '') {
 module.exports = {
   REPO_ROOT,
   IMPL_HELP,
-  cluster,
+  devkit,
   now,
   implementations,
   parseCli,

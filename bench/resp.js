@@ -8,8 +8,8 @@
 const { spawn } = require('node:child_process');
 const lib = require('./lib');
 
-const { cluster, out } = lib;
-const { command, items, startRedis, startSentinel, text } = cluster;
+const { devkit, out } = lib;
+const { command, items, startRedis, startSentinel, text } = devkit;
 
 const NAME = 'mymaster';
 

@@ -13,8 +13,8 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const lib = require('./lib');
 
-const { cluster, now, out } = lib;
-const { command, items, record, sleep, startRedis, startSentinel, waitFor } = cluster;
+const { devkit, now, out } = lib;
+const { command, items, record, sleep, startRedis, startSentinel, waitFor } = devkit;
 
 const HELP = `Usage: node bench/scale.js [options]
 

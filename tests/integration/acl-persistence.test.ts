@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { freePort, RespClient, startSentinel, teardownAfterAll, text } from '../helpers/cluster';
-import { OURS } from '../helpers/topology';
+import { freePort, OURS, RespClient, startSentinel, teardownAfterAll, text } from '../helpers/devkit';
 
 teardownAfterAll();
 

@@ -13,18 +13,19 @@ import {
   freePort,
   Instance,
   items,
+  OURS,
   record,
   registry,
+  replication,
   REPO_ROOT,
   startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
+} from '../helpers/devkit';
 import { type Compose, environmentOf, parseCompose, sentinelServices } from '../helpers/deploy/compose';
 import { renderSentinelConfig } from '../helpers/deploy/render';
-import { OURS, replication } from '../helpers/topology';
 
 teardownAfterAll();
 

@@ -9,19 +9,23 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
+  BOTH,
   command,
+  EventFeed,
   freePort,
   Instance,
   items,
+  OURS,
   record,
   registry,
+  replication,
+  startMasterAndReplicas,
   startRedis,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import { BOTH, OURS, replication, startMasterAndReplicas, Subscriber } from '../helpers/topology';
+} from '../helpers/devkit';
 
 teardownAfterAll();
 
@@ -163,7 +167,7 @@ describe.each(BOTH)('resolve-hostnames yes + announce-hostnames yes with $label'
 
   test('a failover announces hostnames, reconfigures by hostname and keeps them in the config', async () => {
     const [first] = sentinels as [Instance, ...Instance[]];
-    const sub = await Subscriber.open(first.port, ['+switch-master']);
+    const sub = await EventFeed.open(first.port, { channels: ['+switch-master'] });
     try {
       await master.kill9();
       const payload = await sub.next('+switch-master', 45000);
@@ -335,7 +339,7 @@ describe.each(BOTH)('announce-port behind a port-mapping forwarder, seen by a $l
   test('SENTINEL CONFIG SET announce-port moves the peer to the new port (+sentinel-address-switch)', async () => {
     const moved = await Forwarder.start(natted.port);
     forwarders.push(moved);
-    const sub = await Subscriber.open(peer.port, ['+sentinel-address-switch']);
+    const sub = await EventFeed.open(peer.port, { channels: ['+sentinel-address-switch'] });
     try {
       expect(await command(natted.port, ['SENTINEL', 'CONFIG', 'SET', 'announce-port', moved.port])).toEqual({
         type: 'simple',

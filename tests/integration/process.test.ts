@@ -8,18 +8,19 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  BOTH,
   command,
   freePort,
   Instance,
   items,
+  OURS,
   pidGone,
   registry,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import { BOTH, OURS } from '../helpers/topology';
+} from '../helpers/devkit';
 
 teardownAfterAll();
 

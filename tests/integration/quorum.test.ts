@@ -11,28 +11,26 @@
  */
 import * as fs from 'node:fs';
 import {
+  agreement,
   command,
+  healthyReplicas,
   Instance,
   items,
+  masterView,
+  monitorConf,
+  NO_SYNC_DELAY,
   parseInfo,
   record,
   RespClient,
+  roleOf,
   sleep,
+  startMasterAndReplicas,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import {
-  agreement,
-  healthyReplicas,
-  masterView,
-  monitorConf,
-  NO_SYNC_DELAY,
-  roleOf,
-  startMasterAndReplicas,
   waitReplicaOf,
-} from '../helpers/topology';
+} from '../helpers/devkit';
 
 teardownAfterAll();
 

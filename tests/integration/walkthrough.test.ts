@@ -8,17 +8,20 @@ import * as fs from 'node:fs';
 import Redis from 'ioredis';
 import {
   command,
+  EventFeed,
+  healthyReplicas,
   Instance,
   items,
   parseInfo,
   record,
   redisCli,
+  replication,
+  startMasterAndReplicas,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import { healthyReplicas, replication, startMasterAndReplicas, Subscriber } from '../helpers/topology';
+} from '../helpers/devkit';
 
 teardownAfterAll();
 
@@ -36,7 +39,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   let master: Instance;
   let replicas: Instance[];
   let sentinel: Instance;
-  let subscription: Subscriber;
+  let subscription: EventFeed;
   let client: Redis;
   let promoted: Instance;
   let follower: Instance;
@@ -94,7 +97,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   }, 15000);
 
   test('kill -9 of the master: a replica is promoted, the other follows, +switch-master is published', async () => {
-    subscription = await Subscriber.open(sentinel.port, ['+switch-master', '+convert-to-slave']);
+    subscription = await EventFeed.open(sentinel.port, { channels: ['+switch-master', '+convert-to-slave'] });
 
     await master.kill9();
     const payload = await subscription.next('+switch-master', 40000);
@@ -118,7 +121,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
       },
       { timeoutMs: 15000, what: `replica ${follower.port} to follow ${promoted.port}` },
     );
-    const addr = await redisCli(sentinel.port, ['SENTINEL', 'get-master-addr-by-name', NAME]);
+    const addr = (await redisCli(sentinel.port, ['SENTINEL', 'get-master-addr-by-name', NAME])).trim();
     expect(addr.split('\n')).toEqual(['127.0.0.1', String(promoted.port)]);
   }, 50000);
 

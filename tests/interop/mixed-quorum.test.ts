@@ -13,26 +13,24 @@
  */
 import * as fs from 'node:fs';
 import {
+  agreement,
   command,
+  healthyReplicas,
   Instance,
   items,
+  masterView,
+  monitorConf,
+  NO_SYNC_DELAY,
   record,
+  REDIS,
+  roleOf,
+  startMasterAndReplicas,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import {
-  agreement,
-  healthyReplicas,
-  masterView,
-  monitorConf,
-  NO_SYNC_DELAY,
-  REDIS,
-  roleOf,
-  startMasterAndReplicas,
   waitReplicaOf,
-} from '../helpers/topology';
+} from '../helpers/devkit';
 
 teardownAfterAll();
 

@@ -9,14 +9,15 @@ import {
   entries,
   Instance,
   items,
+  REDIS,
   RespClient,
   type RespValue,
+  startMasterAndReplicas,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import { REDIS, startMasterAndReplicas } from '../helpers/topology';
+} from '../helpers/devkit';
 
 teardownAfterAll();
 

@@ -13,15 +13,19 @@ import {
   command,
   Instance,
   items,
+  monitorConf,
+  OURS,
   parseInfo,
   record,
+  REDIS,
   sleep,
+  startMasterAndReplicas,
   startSentinel,
   teardownAfterAll,
   text,
   waitFor,
-} from '../helpers/cluster';
-import { monitorConf, OURS, REDIS, startMasterAndReplicas, waitReplicaOf } from '../helpers/topology';
+  waitReplicaOf,
+} from '../helpers/devkit';
 
 teardownAfterAll();
 

@@ -5,8 +5,9 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { REPO_ROOT } from '../../../devkit';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+export { REPO_ROOT };
 export const ENTRYPOINT = path.join(REPO_ROOT, 'docker/entrypoint.sh');
 
 /**

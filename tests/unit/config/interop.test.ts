@@ -1,9 +1,8 @@
 /**
  * Config files travel both ways between redis-sentinel 7.0 and our loader/rewriter.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -17,11 +16,13 @@ import {
   defaultServerConfig,
   newMasterConfig,
 } from '../../../src/config/types';
+import { freePort, REDIS, startSentinel, teardownAfterAll } from '../../helpers/devkit';
+
+teardownAfterAll();
 
 const MYID = '0123456789abcdef0123456789abcdef01234567';
 const PASSWORD = 'sentinel pw';
 
-const children: ChildProcess[] = [];
 let tmp: string;
 
 beforeAll(() => {
@@ -29,24 +30,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const child of children) {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid, 'SIGKILL');
-    }
-  }
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 function cli(port: number, ...args: string[]): string {
   return execFileSync(
@@ -62,32 +47,6 @@ function fields(output: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < lines.length; i += 2) out[lines[i] ?? ''] = lines[i + 1] ?? '';
   return out;
-}
-
-async function startSentinel(configFile: string, port: number): Promise<ChildProcess> {
-  const child = spawn('redis-sentinel', [configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 10000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-sentinel exited: ${output}`);
-    try {
-      if (cli(port, 'PING') === 'PONG') return child;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis-sentinel did not answer PING: ${output}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-  await exited;
 }
 
 it('loads a config file written by redis-sentinel', async () => {
@@ -116,10 +75,10 @@ it('loads a config file written by redis-sentinel', async () => {
       '',
     ].join('\n'),
   );
-  const child = await startSentinel(file, port);
+  const redisSentinel = await startSentinel({ conf: { path: file, inPlace: true }, bin: REDIS.bin, port });
   const myid = cli(port, 'SENTINEL', 'MYID');
   expect(cli(port, 'SENTINEL', 'FLUSHCONFIG')).toBe('OK');
-  await stop(child);
+  await redisSentinel.stop('SIGTERM');
 
   const config = loadConfig(file, []);
   expect(config.server).toMatchObject({ port, bind: ['127.0.0.1'], dir, requirepass: PASSWORD });
@@ -183,7 +142,7 @@ it('writes a config file redis-sentinel starts from', async () => {
   };
   fs.writeFileSync(file, rewriteConfig('# ours\nappendonly no\n', server, sentinel));
 
-  const child = await startSentinel(file, port);
+  const redisSentinel = await startSentinel({ conf: { path: file, inPlace: true }, bin: REDIS.bin, port });
   expect(cli(port, 'SENTINEL', 'MYID')).toBe(MYID);
   expect(fields(cli(port, 'SENTINEL', 'MASTER', 'm'))).toMatchObject({
     name: 'm',
@@ -197,7 +156,7 @@ it('writes a config file redis-sentinel starts from', async () => {
   });
   expect(cli(port, 'SENTINEL', 'REPLICAS', 'm')).toContain(`127.0.0.1:${deadReplica}`);
   expect(cli(port, 'SENTINEL', 'FLUSHCONFIG')).toBe('OK');
-  await stop(child);
+  await redisSentinel.stop('SIGTERM');
 
   // What redis-sentinel wrote back from our file reads as the same state.
   const reread = loadConfig(file, []);

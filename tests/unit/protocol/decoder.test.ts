@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { encodeCommand } from '../../../devkit';
 import { PROTO_INLINE_MAX_SIZE, RequestDecoder, type DecodeResult } from '../../../src/protocol/decoder';
 import type { ErrorCode } from '../../../src/errors';
 import { splitArgs, string2ll as parseStrictInt } from '../../../src/util/redis-parsing';
@@ -26,12 +27,6 @@ function splitAt(buf: Buffer, cuts: readonly number[]): Buffer[] {
   return pieces;
 }
 
-function multibulk(args: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) parts.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n'));
-  return Buffer.concat(parts);
-}
-
 const commands = (r: readonly DecodeResult[]): string[][] =>
   r.map((x) =>
     x.kind === 'command' ? x.args.map((a) => a.toString('latin1')) : [`ERROR ${x.error.message}`],
@@ -55,7 +50,7 @@ describe('multibulk requests', () => {
         fc.array(command, { minLength: 1, maxLength: 5 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         (cmds, cuts) => {
-          const wire = Buffer.concat(cmds.map(multibulk));
+          const wire = Buffer.concat(cmds.map((c) => encodeCommand(c)));
           const expected = cmds.map((c) => c.map((a) => a.toString('latin1')));
           expect(commands(decodeAll([wire]))).toEqual(expected);
           expect(commands(decodeAll(splitAt(wire, cuts)))).toEqual(expected);
@@ -121,12 +116,12 @@ describe('multibulk requests', () => {
   });
 
   it('applies the unauthenticated limits only while authentication is required', () => {
-    const eleven = multibulk(Array.from({ length: 11 }, () => Buffer.from('x')));
+    const eleven = encodeCommand(Array.from({ length: 11 }, () => Buffer.from('x')));
     expect(decodeAll([eleven], true)).toEqual([protoError('unauthenticated multibulk length')]);
     expect(commands(decodeAll([eleven], false))).toHaveLength(1);
-    const big = multibulk([Buffer.from('AUTH'), Buffer.alloc(16385, 0x61)]);
+    const big = encodeCommand([Buffer.from('AUTH'), Buffer.alloc(16385, 0x61)]);
     expect(decodeAll([big], true)).toEqual([protoError('unauthenticated bulk length')]);
-    expect(commands(decodeAll([multibulk([Buffer.alloc(16384, 0x61)])], true))[0]?.[0]).toHaveLength(16384);
+    expect(commands(decodeAll([encodeCommand([Buffer.alloc(16384, 0x61)])], true))[0]?.[0]).toHaveLength(16384);
   });
 
   it('re-evaluates authentication for every command, as commands run in between', () => {
@@ -134,8 +129,8 @@ describe('multibulk requests', () => {
     const d = new RequestDecoder({ authRequired: () => auth });
     d.push(
       Buffer.concat([
-        multibulk([Buffer.from('AUTH'), Buffer.from('pw')]),
-        multibulk(Array.from({ length: 12 }, () => Buffer.from('a'))),
+        encodeCommand([Buffer.from('AUTH'), Buffer.from('pw')]),
+        encodeCommand(Array.from({ length: 12 }, () => Buffer.from('a'))),
       ]),
     );
     expect(d.next()?.kind).toBe('command');
@@ -147,7 +142,7 @@ describe('multibulk requests', () => {
   it('keeps a large payload intact when fed in small chunks', () => {
     const payload = Buffer.alloc(300000);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
-    const wire = multibulk([Buffer.from('X'), payload]);
+    const wire = encodeCommand([Buffer.from('X'), payload]);
     const pieces: Buffer[] = [];
     for (let i = 0; i < wire.length; i += 1000) pieces.push(wire.subarray(i, i + 1000));
     const [r] = decodeAll(pieces);

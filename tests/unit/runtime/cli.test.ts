@@ -5,7 +5,17 @@ import { execFile, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, inlineCommand, startRedis, type RedisProcess } from './redis-process';
+import {
+  freePort,
+  inlineCommand,
+  type Instance,
+  registry,
+  startRedis,
+  teardownAfterAll,
+  waitFor,
+} from '../../helpers/devkit';
+
+teardownAfterAll();
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -142,17 +152,16 @@ describe('ts-sentinel command line', () => {
       env: env(),
       stdio: 'ignore',
     });
+    registry.track(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const started = Date.now();
       // The harness' server_is_up: an inline PING, retried every 50 ms for up to 5 s.
-      let reply = '';
-      while (reply === '' && Date.now() - started < 5000) {
-        reply = await inlineCommand(port, 'PING', 100).catch(async () => {
-          await new Promise((r) => setTimeout(r, 50));
-          return '';
-        });
-      }
+      const reply = await waitFor(() => inlineCommand(port, 'PING', 100), {
+        timeoutMs: 5000,
+        intervalMs: 50,
+        what: `an inline PING on ${port} to be answered`,
+      });
       expect(reply).toBe('+PONG\r\n');
       expect(Date.now() - started).toBeLessThan(5000);
       process.kill(child.pid ?? 0, 'SIGTERM');
@@ -192,12 +201,12 @@ describe('ts-sentinel command line', () => {
   });
 
   describe('--healthcheck', () => {
-    let redis: RedisProcess;
+    let redis: Instance;
     beforeAll(async () => {
       redis = await startRedis();
     });
     afterAll(async () => {
-      await redis.stop();
+      await redis.kill9();
     });
 
     it('exits 0 when the port answers PONG', async () => {
@@ -211,13 +220,13 @@ describe('ts-sentinel command line', () => {
     });
 
     it('exits 1 on an error reply', async () => {
-      const locked = await startRedis(['--requirepass', 'secret']);
+      const locked = await startRedis({ password: 'secret' });
       try {
         const { code, stderr } = await run('--healthcheck', '--port', String(locked.port));
         expect(code).toBe(1);
         expect(stderr).toContain('-NOAUTH');
       } finally {
-        await locked.stop();
+        await locked.kill9();
       }
     });
   });

@@ -1,6 +1,16 @@
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager, type LinkSink } from '../../../src/runtime/links';
 import type { LinkReply } from '../../../src/core/actions';
-import { freePort, inlineCommand, startRedis, waitFor, type RedisProcess } from './redis-process';
+import {
+  freePort,
+  inlineCommand,
+  type Instance,
+  sleep,
+  startRedis,
+  teardownAfterAll,
+  waitFor,
+} from '../../helpers/devkit';
+
+teardownAfterAll();
 
 class RecordingSink implements LinkSink {
   readonly connected: [number, string][] = [];
@@ -24,18 +34,16 @@ class RecordingSink implements LinkSink {
   }
 }
 
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('LinkManager against a real redis-server', () => {
-  let redis: RedisProcess;
+  let redis: Instance;
   let sink: RecordingSink;
   let links: LinkManager;
 
   beforeAll(async () => {
-    redis = await startRedis(['--rename-command', 'CONFIG', 'cfg-renamed']);
+    redis = await startRedis({ args: ['--rename-command', 'CONFIG', 'cfg-renamed'] });
   });
   afterAll(async () => {
-    await redis.stop();
+    await redis.kill9();
   });
   beforeEach(() => {
     sink = new RecordingSink();
@@ -56,7 +64,7 @@ describe('LinkManager against a real redis-server', () => {
     send(1, 10, 'CLIENT', 'SETNAME', 'sentinel-abcdef12-cmd');
     send(1, 11, 'PING');
     send(1, 12, 'CLIENT', 'GETNAME');
-    await waitFor(() => sink.replies.size === 3, 5000, 'three replies');
+    await waitFor(() => sink.replies.size === 3, { timeoutMs: 5000, intervalMs: 10, what: 'three replies' });
     expect(sink.replyOrder).toEqual([10, 11, 12]);
     expect(sink.replies.get(10)).toEqual({ ok: true, value: 'OK' });
     expect(sink.replies.get(11)).toEqual({ ok: true, value: 'PONG' });
@@ -75,7 +83,11 @@ describe('LinkManager against a real redis-server', () => {
     send(1, 1, 'NOPE', 'x');
     send(1, 2, 'INFO', 'server');
     send(1, 3, 'CFG-RENAMED', 'GET', 'port');
-    await waitFor(() => sink.replies.size === 3);
+    await waitFor(() => sink.replies.size === 3, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.replies.size === 3',
+    });
     expect(sink.replies.get(1)).toEqual({
       ok: false,
       error: "ERR unknown command 'NOPE', with args beginning with: 'x' ",
@@ -91,7 +103,11 @@ describe('LinkManager against a real redis-server', () => {
     send(1, 2, 'SET', 'k', 'v');
     send(1, 3, 'CLIENT', 'SETNAME', 'in-tx');
     send(1, 4, 'EXEC');
-    await waitFor(() => sink.replies.size === 4);
+    await waitFor(() => sink.replies.size === 4, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.replies.size === 4',
+    });
     expect(sink.replies.get(1)).toEqual({ ok: true, value: 'OK' });
     expect(sink.replies.get(2)).toEqual({ ok: true, value: 'QUEUED' });
     expect(sink.replies.get(3)).toEqual({ ok: true, value: 'QUEUED' });
@@ -100,7 +116,11 @@ describe('LinkManager against a real redis-server', () => {
     send(1, 5, 'MULTI');
     send(1, 6, 'SET', 'k');
     send(1, 7, 'EXEC');
-    await waitFor(() => sink.replies.size === 7);
+    await waitFor(() => sink.replies.size === 7, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.replies.size === 7',
+    });
     expect(sink.replies.get(6)).toEqual({
       ok: false,
       error: "ERR wrong number of arguments for 'set' command",
@@ -122,11 +142,19 @@ describe('LinkManager against a real redis-server', () => {
     });
     send(7, 1, 'CLIENT', 'SETNAME', 'sentinel-abcdef12-pubsub');
     send(7, 2, 'SUBSCRIBE', '__sentinel__:hello');
-    await waitFor(() => sink.replies.size === 2);
+    await waitFor(() => sink.replies.size === 2, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.replies.size === 2',
+    });
     expect(sink.replies.get(2)).toEqual({ ok: true, value: 1 });
     connect(8);
     send(8, 3, 'PUBLISH', '__sentinel__:hello', '127.0.0.1,26379,abc,0,mymaster,127.0.0.1,6379,0');
-    await waitFor(() => sink.messages.length === 1);
+    await waitFor(() => sink.messages.length === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.messages.length === 1',
+    });
     expect(sink.replies.get(3)).toEqual({ ok: true, value: 1 });
     expect(sink.messages).toEqual([
       [7, '__sentinel__:hello', '127.0.0.1,26379,abc,0,mymaster,127.0.0.1,6379,0'],
@@ -137,8 +165,12 @@ describe('LinkManager against a real redis-server', () => {
     const deadPort = await freePort();
     connect(3, deadPort);
     send(3, 1, 'PING');
-    await waitFor(() => sink.closed.length === 1);
-    await settle(100);
+    await waitFor(() => sink.closed.length === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.closed.length === 1',
+    });
+    await sleep(100);
     expect(sink.closed).toEqual([[3, `connect ECONNREFUSED 127.0.0.1:${deadPort}`]]);
     expect(sink.replies.size).toBe(0);
     expect(sink.connected).toEqual([]);
@@ -148,10 +180,18 @@ describe('LinkManager against a real redis-server', () => {
   it('reports a connection the server drops exactly once', async () => {
     connect(4);
     send(4, 1, 'CLIENT', 'SETNAME', 'to-be-killed');
-    await waitFor(() => sink.replies.size === 1);
+    await waitFor(() => sink.replies.size === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.replies.size === 1',
+    });
     expect(await inlineCommand(redis.port, 'CLIENT KILL TYPE normal SKIPME yes')).toMatch(/^:[1-9]/);
-    await waitFor(() => sink.closed.length === 1);
-    await settle(100);
+    await waitFor(() => sink.closed.length === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.closed.length === 1',
+    });
+    await sleep(100);
     expect(sink.closed.map(([conn]) => conn)).toEqual([4]);
     expect(links.size()).toBe(0);
   });
@@ -159,11 +199,15 @@ describe('LinkManager against a real redis-server', () => {
   it('does not report a close the core asked for, nor replies after it', async () => {
     connect(5);
     send(5, 1, 'PING');
-    await waitFor(() => sink.replies.size === 1);
+    await waitFor(() => sink.replies.size === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.replies.size === 1',
+    });
     send(5, 2, 'DEBUG', 'SLEEP', '0.2');
     links.execute({ kind: 'close', conn: 5 });
     send(5, 3, 'PING');
-    await settle(400);
+    await sleep(400);
     expect(sink.closed).toEqual([]);
     expect([...sink.replies.keys()]).toEqual([1]);
     expect(links.size()).toBe(0);
@@ -172,7 +216,11 @@ describe('LinkManager against a real redis-server', () => {
   it('binds the source address when bind-source-addr is set', async () => {
     const bound = new LinkManager(sink, { connectTimeoutMs: 1000, bindSourceAddr: '127.0.0.1' });
     bound.execute({ kind: 'connect', conn: 1, link: 1, channel: 'cmd', ip: '127.0.0.1', port: redis.port });
-    await waitFor(() => sink.connected.length === 1);
+    await waitFor(() => sink.connected.length === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.connected.length === 1',
+    });
     expect(sink.connected).toEqual([[1, '127.0.0.1']]);
     bound.closeAll();
     // An address that is not local cannot be bound: proof the option reaches the socket.
@@ -185,7 +233,11 @@ describe('LinkManager against a real redis-server', () => {
       ip: '127.0.0.1',
       port: redis.port,
     });
-    await waitFor(() => sink.closed.length === 1);
+    await waitFor(() => sink.closed.length === 1, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'sink.closed.length === 1',
+    });
     expect(sink.closed[0]?.[0]).toBe(2);
     expect(sink.closed[0]?.[1]).toMatch(/EADDRNOTAVAIL/);
   });

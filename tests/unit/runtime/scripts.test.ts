@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { SentinelEvent } from '../../../src/core/events';
 import { SCRIPT_MAX_QUEUE, SCRIPT_MAX_RUNNING, ScriptRunner } from '../../../src/runtime/scripts';
-import { waitFor } from './redis-process';
+import { waitFor } from '../../../devkit';
 
 function readlinkOrNull(file: string): string | null {
   try {
@@ -34,8 +34,7 @@ describe('ScriptRunner', () => {
         runner.check();
         return done();
       },
-      5000,
-      what,
+      { timeoutMs: 5000, intervalMs: 10, what },
     );
   };
 
@@ -104,7 +103,11 @@ describe('ScriptRunner', () => {
       runner.schedule([file]);
       runner.check();
       const pid = runner.pending()[0]?.pid ?? 0;
-      await waitFor(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'), 5000, 'exec');
+      await waitFor(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'), {
+        timeoutMs: 5000,
+        intervalMs: 10,
+        what: 'exec',
+      });
       // Like upstream's check_leaked_fds.tcl: beyond stdio, only fds our own parent also has may
       // appear (inherited from outside), never one this process opened, such as the socket above.
       const leaked = fs

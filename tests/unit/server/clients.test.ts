@@ -1,22 +1,8 @@
 /** Real client libraries and redis-cli talking to the server. */
-import { execFile } from 'child_process';
 import Redis from 'ioredis';
 import { reply } from '../../../src/protocol/reply';
-import { startServer, waitUntil, type Started } from './helpers';
-
-function redisCli(port: number, ...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'redis-cli',
-      ['-h', '127.0.0.1', '-p', String(port), ...args],
-      { timeout: 5000 },
-      (err, stdout) => {
-        if (err !== null) reject(err);
-        else resolve(stdout);
-      },
-    );
-  });
-}
+import { redisCli, waitFor } from '../../../devkit';
+import { startServer, type Started } from './helpers';
 
 describe('client libraries', () => {
   let s: Started | undefined;
@@ -75,7 +61,7 @@ describe('client libraries', () => {
     await c.subscribe('+switch-master');
     await c.psubscribe('+*');
     s?.server.publish('+switch-master', 'mymaster 127.0.0.1 6379 127.0.0.1 6380');
-    await waitUntil(() => got.length === 2, 3000, 'two messages');
+    await waitFor(() => got.length === 2, { timeoutMs: 3000, intervalMs: 5, what: 'two messages' });
     expect(got).toEqual([
       '+switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380',
       '+* +switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380',
@@ -84,14 +70,13 @@ describe('client libraries', () => {
 
   it('serves redis-cli, including its RESP3 mode', async () => {
     const port = s?.port ?? 0;
-    expect(await redisCli(port, '--no-auth-warning', '-a', 'pw', 'ping')).toBe('PONG\n');
-    expect(await redisCli(port, 'ping')).toMatch(/^NOAUTH Authentication required\.\n/);
-    expect(await redisCli(port, '--no-auth-warning', '-a', 'pw', 'info', 'server')).toContain(
+    expect(await redisCli(port, ['--no-auth-warning', '-a', 'pw', 'ping'])).toBe('PONG\n');
+    expect(await redisCli(port, ['ping'])).toMatch(/^NOAUTH Authentication required\.\n/);
+    expect(await redisCli(port, ['--no-auth-warning', '-a', 'pw', 'info', 'server'])).toContain(
       'redis_mode:sentinel',
     );
     expect(
-      await redisCli(
-        port,
+      await redisCli(port, [
         '--no-auth-warning',
         '-3',
         '-a',
@@ -99,7 +84,7 @@ describe('client libraries', () => {
         'sentinel',
         'get-master-addr-by-name',
         'mymaster',
-      ),
+      ]),
     ).toBe('127.0.0.1\n6379\n');
   });
 });

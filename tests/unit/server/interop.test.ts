@@ -4,15 +4,25 @@
  */
 import fc from 'fast-check';
 import { reply } from '../../../src/protocol/reply';
-import { RawConn, cmd, startRealSentinel, startServer, type RealSentinel, type Started } from './helpers';
+import {
+  encodeCommand,
+  type Instance,
+  REDIS,
+  RespClient,
+  startSentinel,
+  teardownAfterAll,
+} from '../../helpers/devkit';
+import { startServer, type Started } from './helpers';
+
+teardownAfterAll();
 
 interface Pair {
-  real: RealSentinel;
+  real: Instance;
   ours: Started;
 }
 
 async function startPair(extraConfig: string, ours: Parameters<typeof startServer>[0]): Promise<Pair> {
-  const real = await startRealSentinel(extraConfig);
+  const real = await startSentinel({ conf: extraConfig, bin: REDIS.bin });
   try {
     // Our fake sentinel core mirrors the empty real one: no masters, null for unknown names.
     const started = await startServer(ours, {
@@ -24,7 +34,7 @@ async function startPair(extraConfig: string, ours: Parameters<typeof startServe
     });
     return { real, ours: started };
   } catch (e) {
-    await real.stop();
+    await real.kill9();
     throw e;
   }
 }
@@ -32,14 +42,14 @@ async function startPair(extraConfig: string, ours: Parameters<typeof startServe
 async function stopPair(p: Pair | undefined): Promise<void> {
   if (p === undefined) return;
   await p.ours.server.close();
-  await p.real.stop();
+  await p.real.kill9();
 }
 
 /** Runs `input` on a fresh connection, collects `n` replies and whether the server then closed. */
 async function run(port: number, input: string | Buffer, n: number, expectClose: boolean): Promise<string> {
-  const c = await RawConn.connect(port);
+  const c = await RespClient.connect(port);
   try {
-    c.send(input);
+    c.write(input);
     const out = await c.take(n);
     if (expectClose) await c.waitClosed();
     return mask(out);
@@ -63,20 +73,24 @@ async function compare(p: Pair, input: string | Buffer, n = 1, expectClose = fal
 
 const cases: [string, string | Buffer, number][] = [
   ['PING', 'PING\r\n', 1],
-  ['PING message', cmd('PING', 'hi there'), 1],
-  ['PING arity', cmd('PING', 'a', 'b'), 1],
+  ['PING message', encodeCommand(['PING', 'hi there']), 1],
+  ['PING arity', encodeCommand(['PING', 'a', 'b']), 1],
   ['ROLE', 'ROLE\r\n', 1],
   ['GET is unknown', 'GET foo\r\n', 1],
   ['QUIT is unknown', 'QUIT\r\n', 1],
   ['MULTI and CONFIG are unknown', 'MULTI\r\nCONFIG GET x\r\nRESET\r\nSELECT 0\r\n', 4],
   [
     'unknown command arguments are truncated',
-    cmd('FOO', ...Array.from({ length: 20 }, (_, i) => `argument${i}`)),
+    encodeCommand(['FOO', ...Array.from({ length: 20 }, (_, i) => `argument${i}`)]),
     1,
   ],
-  ['a long unknown name and newlines in arguments', cmd('x'.repeat(200), 'a\r\nb', 'c\0d'), 1],
+  ['a long unknown name and newlines in arguments', encodeCommand(['x'.repeat(200), 'a\r\nb', 'c\0d']), 1],
   ['COMMAND COUNT', 'COMMAND COUNT\r\n', 1],
-  ['COMMAND INFO', cmd('COMMAND', 'INFO', 'ping', 'nosuch', 'role', 'auth', 'publish', 'CLIENT|KILL'), 1],
+  [
+    'COMMAND INFO',
+    encodeCommand(['COMMAND', 'INFO', 'ping', 'nosuch', 'role', 'auth', 'publish', 'CLIENT|KILL']),
+    1,
+  ],
   [
     'COMMAND GETKEYS',
     'COMMAND GETKEYS ping a\r\nCOMMAND GETKEYS get a\r\nCOMMAND GETKEYS ping\r\nCOMMAND GETKEYSANDFLAGS client kill a\r\n',
@@ -247,7 +261,11 @@ describe('byte-for-byte against redis-sentinel 7.0 (no password)', () => {
     const containers = ['client', 'acl', 'command', 'sentinel'];
     const leaves = list.split('\r\n').filter((l) => /^[a-z]/.test(l) && !containers.includes(l));
     expect(leaves).toHaveLength(68);
-    await compare(p, Buffer.concat(leaves.map((name) => cmd('COMMAND', 'INFO', name))), leaves.length);
+    await compare(
+      p,
+      Buffer.concat(leaves.map((name) => encodeCommand(['COMMAND', 'INFO', name]))),
+      leaves.length,
+    );
   });
 
   it('has the same CLIENT LIST fields', async () => {
@@ -322,7 +340,11 @@ describe('byte-for-byte against redis-sentinel 7.0 (requirepass)', () => {
   });
 
   it('lifts the limits once authenticated', async () => {
-    await compare(pair as Pair, Buffer.concat([cmd('AUTH', 'secret'), cmd('PING', 'x'.repeat(20000))]), 2);
+    await compare(
+      pair as Pair,
+      Buffer.concat([encodeCommand(['AUTH', 'secret']), encodeCommand(['PING', 'x'.repeat(20000)])]),
+      2,
+    );
   });
 });
 

@@ -5,19 +5,11 @@ import * as path from 'path';
 import { reply } from '../../../src/protocol/reply';
 import { SENTINEL_COMMANDS, SENTINEL_SUBCOMMAND_NAMES } from '../../../src/commands/table';
 import { RespServer } from '../../../src/server/server';
-import {
-  RawConn,
-  cmd,
-  fakeContext,
-  freePort,
-  serverConfig,
-  startServer,
-  waitUntil,
-  type Started,
-} from './helpers';
+import { encodeCommand, freePort, RespClient, waitFor } from '../../../devkit';
+import { fakeContext, serverConfig, startServer, type Started } from './helpers';
 
 let started: Started[] = [];
-let conns: RawConn[] = [];
+let conns: RespClient[] = [];
 
 async function server(...args: Parameters<typeof startServer>): Promise<Started> {
   const s = await startServer(...args);
@@ -25,8 +17,8 @@ async function server(...args: Parameters<typeof startServer>): Promise<Started>
   return s;
 }
 
-async function connect(port: number): Promise<RawConn> {
-  const c = await RawConn.connect(port);
+async function connect(port: number): Promise<RespClient> {
+  const c = await RespClient.connect(port);
   conns.push(c);
   return c;
 }
@@ -42,7 +34,14 @@ describe('request handling', () => {
   it('answers pipelined multibulk and inline commands in order', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send(Buffer.concat([cmd('PING'), Buffer.from('PING hello\r\n'), cmd('ROLE'), cmd('PING', 'x')]));
+    c.write(
+      Buffer.concat([
+        encodeCommand(['PING']),
+        Buffer.from('PING hello\r\n'),
+        encodeCommand(['ROLE']),
+        encodeCommand(['PING', 'x']),
+      ]),
+    );
     expect(await c.take(4)).toBe(
       '+PONG\r\n$5\r\nhello\r\n*2\r\n$8\r\nsentinel\r\n*2\r\n$5\r\nalpha\r\n$4\r\nbeta\r\n$1\r\nx\r\n',
     );
@@ -51,7 +50,7 @@ describe('request handling', () => {
   it('answers a protocol error, closes the connection and ignores what follows', async () => {
     const { port, calls } = await server();
     const c = await connect(port);
-    c.send('PING\r\n*1\r\n+SENTINEL\r\n*2\r\n$8\r\nSENTINEL\r\n$4\r\nMYID\r\n');
+    c.write('PING\r\n*1\r\n+SENTINEL\r\n*2\r\n$8\r\nSENTINEL\r\n$4\r\nMYID\r\n');
     expect(await c.take(2)).toBe("+PONG\r\n-ERR Protocol error: expected '$', got '+'\r\n");
     await c.waitClosed();
     expect(calls.sentinel).toEqual([]);
@@ -60,22 +59,22 @@ describe('request handling', () => {
   it('drops an HTTP request silently, as Redis does', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send('POST / HTTP/1.1\r\nHost: x\r\n\r\n');
+    c.write('POST / HTTP/1.1\r\nHost: x\r\n\r\n');
     await c.waitClosed();
-    expect(c.data.length).toBe(0);
+    expect(c.unread.length).toBe(0);
   });
 
   it('answers unknown commands and wrong arity with Redis texts', async () => {
     const { port } = await server();
     const c = await connect(port);
     const long = 'a'.repeat(200);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('GET', 'k\r\nx', 'v'),
-        cmd('FOO', long, 'b'),
-        cmd('PING', 'a', 'b'),
-        cmd('CLIENT'),
-        cmd('CLIENT', 'nope'),
+        encodeCommand(['GET', 'k\r\nx', 'v']),
+        encodeCommand(['FOO', long, 'b']),
+        encodeCommand(['PING', 'a', 'b']),
+        encodeCommand(['CLIENT']),
+        encodeCommand(['CLIENT', 'nope']),
       ]),
     );
     expect(await c.take(5)).toBe(
@@ -90,7 +89,7 @@ describe('request handling', () => {
   it('switches to RESP3 with HELLO 3 and encodes maps, nulls and pushes accordingly', async () => {
     const { port } = await server({}, { sentinelReply: () => reply.bulkMap([['name', 'm']]) });
     const c = await connect(port);
-    c.send(cmd('HELLO', '3'));
+    c.write(encodeCommand(['HELLO', '3']));
     const hello = await c.take(1);
     expect(
       hello.startsWith(
@@ -98,23 +97,27 @@ describe('request handling', () => {
       ),
     ).toBe(true);
     expect(hello).toContain('$4\r\nmode\r\n$8\r\nsentinel\r\n$7\r\nmodules\r\n*0\r\n');
-    c.send(Buffer.concat([cmd('SENTINEL', 'MASTER', 'm'), cmd('CLIENT', 'GETNAME')]));
+    c.write(
+      Buffer.concat([encodeCommand(['SENTINEL', 'MASTER', 'm']), encodeCommand(['CLIENT', 'GETNAME'])]),
+    );
     expect(await c.take(2)).toBe('%1\r\n$4\r\nname\r\n$1\r\nm\r\n_\r\n');
-    c.send(cmd('HELLO', '2', 'SETNAME', 'app'));
+    c.write(encodeCommand(['HELLO', '2', 'SETNAME', 'app']));
     await c.take(1);
-    c.send(Buffer.concat([cmd('SENTINEL', 'MASTER', 'm'), cmd('CLIENT', 'GETNAME')]));
+    c.write(
+      Buffer.concat([encodeCommand(['SENTINEL', 'MASTER', 'm']), encodeCommand(['CLIENT', 'GETNAME'])]),
+    );
     expect(await c.take(2)).toBe('*2\r\n$4\r\nname\r\n$1\r\nm\r\n$3\r\napp\r\n');
   });
 
   it('rejects bad HELLO arguments with Redis texts', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('HELLO', '4'),
-        cmd('HELLO', 'x'),
-        cmd('HELLO', '3', 'FOO'),
-        cmd('HELLO', '3', 'SETNAME', 'a b'),
+        encodeCommand(['HELLO', '4']),
+        encodeCommand(['HELLO', 'x']),
+        encodeCommand(['HELLO', '3', 'FOO']),
+        encodeCommand(['HELLO', '3', 'SETNAME', 'a b']),
       ]),
     );
     expect(await c.take(4)).toBe(
@@ -128,12 +131,12 @@ describe('request handling', () => {
   it('forwards SENTINEL after checking the subcommand and its arity itself', async () => {
     const { port, calls } = await server({}, { sentinelReply: (args) => reply.bulk(args.join(',')) });
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('SENTINEL'),
-        cmd('sentinel', 'get-master-addr-by-name'),
-        cmd('SENTINEL', 'bogus'),
-        cmd('SENTINEL', 'get-master-addr-by-name', 'mymaster'),
+        encodeCommand(['SENTINEL']),
+        encodeCommand(['sentinel', 'get-master-addr-by-name']),
+        encodeCommand(['SENTINEL', 'bogus']),
+        encodeCommand(['SENTINEL', 'get-master-addr-by-name', 'mymaster']),
       ]),
     );
     expect(await c.take(4)).toBe(
@@ -157,10 +160,10 @@ describe('request handling', () => {
       // One argument too many for an exact arity, one too few for a minimum (when that still names it).
       const wrong = arity > 0 ? [...valid, 'x'] : fits > 2 ? valid.slice(0, -1) : null;
       if (wrong !== null) {
-        c.send(cmd(...wrong));
+        c.send(wrong);
         expect(await c.take(1)).toBe(`-ERR wrong number of arguments for 'sentinel|${name}' command\r\n`);
       }
-      c.send(cmd(...valid));
+      c.send(valid);
       expect(await c.take(1)).toBe('+OK\r\n');
     }
     expect(calls.sentinel.map((args) => args[0]?.toLowerCase())).toEqual(SENTINEL_SUBCOMMAND_NAMES);
@@ -169,32 +172,32 @@ describe('request handling', () => {
   it('takes hello messages through PUBLISH without relaying them', async () => {
     const { port, calls } = await server();
     const sub = await connect(port);
-    sub.send(cmd('SUBSCRIBE', '__sentinel__:hello'));
+    sub.write(encodeCommand(['SUBSCRIBE', '__sentinel__:hello']));
     await sub.take(1);
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('PUBLISH', '__sentinel__:hello', '1.2.3.4,26379,abc'),
-        cmd('PUBLISH', 'other', 'x'),
+        encodeCommand(['PUBLISH', '__sentinel__:hello', '1.2.3.4,26379,abc']),
+        encodeCommand(['PUBLISH', 'other', 'x']),
       ]),
     );
     expect(await c.take(2)).toBe(':1\r\n-ERR Only HELLO messages are accepted by Sentinel instances.\r\n');
     expect(calls.hellos).toEqual(['1.2.3.4,26379,abc']);
-    c.send(cmd('PING'));
+    c.write(encodeCommand(['PING']));
     await c.take(1);
-    expect(sub.data.length).toBe(0);
+    expect(sub.unread.length).toBe(0);
   });
 
   it('runs SHUTDOWN through the context, with Redis option checks', async () => {
     const { port, calls } = await server();
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('SHUTDOWN', 'ABORT'),
-        cmd('SHUTDOWN', 'NOSAVE', 'SAVE'),
-        cmd('SHUTDOWN', 'LATER'),
-        cmd('SHUTDOWN', 'NOSAVE'),
-        cmd('PING'),
+        encodeCommand(['SHUTDOWN', 'ABORT']),
+        encodeCommand(['SHUTDOWN', 'NOSAVE', 'SAVE']),
+        encodeCommand(['SHUTDOWN', 'LATER']),
+        encodeCommand(['SHUTDOWN', 'NOSAVE']),
+        encodeCommand(['PING']),
       ]),
     );
     expect(await c.take(4)).toBe(
@@ -208,7 +211,13 @@ describe('INFO and COMMAND', () => {
   it('prints the five sentinel sections in Redis order, ignoring unknown names', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send(Buffer.concat([cmd('INFO'), cmd('INFO', 'SENTINEL', 'memory'), cmd('INFO', 'nothing')]));
+    c.write(
+      Buffer.concat([
+        encodeCommand(['INFO']),
+        encodeCommand(['INFO', 'SENTINEL', 'memory']),
+        encodeCommand(['INFO', 'nothing']),
+      ]),
+    );
     const all = await c.take(1);
     const titles = all.split('\r\n').filter((l) => l.startsWith('# '));
     expect(titles).toEqual(['# Server', '# Clients', '# Stats', '# CPU', '# Sentinel']);
@@ -223,7 +232,7 @@ describe('INFO and COMMAND', () => {
   it('reports 15 commands and the 72 names of sentinel mode', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send(Buffer.concat([cmd('COMMAND', 'COUNT'), cmd('COMMAND', 'LIST')]));
+    c.write(Buffer.concat([encodeCommand(['COMMAND', 'COUNT']), encodeCommand(['COMMAND', 'LIST'])]));
     expect(await c.take(1)).toBe(':15\r\n');
     const list = (await c.take(1)).split('\r\n').filter((l) => l !== '' && !/^[*$]/.test(l));
     expect(list).toHaveLength(72);
@@ -243,13 +252,18 @@ describe('pub/sub', () => {
     const { server: srv, port } = await server();
     const a = await connect(port);
     const b = await connect(port);
-    a.send(Buffer.concat([cmd('SUBSCRIBE', '+switch-master', '+sdown'), cmd('PSUBSCRIBE', '+s*')]));
+    a.write(
+      Buffer.concat([
+        encodeCommand(['SUBSCRIBE', '+switch-master', '+sdown']),
+        encodeCommand(['PSUBSCRIBE', '+s*']),
+      ]),
+    );
     expect(await a.take(3)).toBe(
       '*3\r\n$9\r\nsubscribe\r\n$14\r\n+switch-master\r\n:1\r\n' +
         '*3\r\n$9\r\nsubscribe\r\n$6\r\n+sdown\r\n:2\r\n' +
         '*3\r\n$10\r\npsubscribe\r\n$3\r\n+s*\r\n:3\r\n',
     );
-    b.send(Buffer.concat([cmd('HELLO', '3'), cmd('PSUBSCRIBE', '*')]));
+    b.write(Buffer.concat([encodeCommand(['HELLO', '3']), encodeCommand(['PSUBSCRIBE', '*'])]));
     await b.take(1);
     expect(await b.take(1)).toBe('>3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n');
 
@@ -268,15 +282,15 @@ describe('pub/sub', () => {
   it('limits RESP2 subscribers to the pub/sub commands and PING', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('SUBSCRIBE', 'a'),
-        cmd('PING'),
-        cmd('PING', 'hi'),
-        cmd('ROLE'),
-        cmd('UNSUBSCRIBE'),
-        cmd('UNSUBSCRIBE'),
-        cmd('ROLE'),
+        encodeCommand(['SUBSCRIBE', 'a']),
+        encodeCommand(['PING']),
+        encodeCommand(['PING', 'hi']),
+        encodeCommand(['ROLE']),
+        encodeCommand(['UNSUBSCRIBE']),
+        encodeCommand(['UNSUBSCRIBE']),
+        encodeCommand(['ROLE']),
       ]),
     );
     expect(await c.take(7)).toBe(
@@ -293,10 +307,10 @@ describe('pub/sub', () => {
   it('forgets the subscriptions of a client that disconnects', async () => {
     const { server: srv, port } = await server();
     const c = await connect(port);
-    c.send(cmd('PSUBSCRIBE', '*'));
+    c.write(encodeCommand(['PSUBSCRIBE', '*']));
     await c.take(1);
     c.close();
-    await waitUntil(() => srv.clientCount() === 0, 2000, 'disconnect');
+    await waitFor(() => srv.clientCount() === 0, { timeoutMs: 2000, intervalMs: 5, what: 'disconnect' });
     expect(srv.publish('+sdown', 'x')).toBe(0);
   });
 });
@@ -305,15 +319,15 @@ describe('authentication and ACL', () => {
   it('checks for unknown commands before NOAUTH and applies unauthenticated limits', async () => {
     const { port } = await server({ requirepass: 'secret' });
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('GET', 'x'),
-        cmd('PING'),
-        cmd('SENTINEL', 'MASTERS'),
-        cmd('HELLO', '3'),
-        cmd('AUTH', 'wrong'),
-        cmd('AUTH', 'secret'),
-        cmd('PING'),
+        encodeCommand(['GET', 'x']),
+        encodeCommand(['PING']),
+        encodeCommand(['SENTINEL', 'MASTERS']),
+        encodeCommand(['HELLO', '3']),
+        encodeCommand(['AUTH', 'wrong']),
+        encodeCommand(['AUTH', 'secret']),
+        encodeCommand(['PING']),
       ]),
     );
     expect(await c.take(7)).toBe(
@@ -325,7 +339,7 @@ describe('authentication and ACL', () => {
         '+OK\r\n+PONG\r\n',
     );
     const d = await connect(port);
-    d.send(`*11\r\n`);
+    d.write(`*11\r\n`);
     expect(await d.take(1)).toBe('-ERR Protocol error: unauthenticated multibulk length\r\n');
     await d.waitClosed();
   });
@@ -333,11 +347,11 @@ describe('authentication and ACL', () => {
   it('lets HELLO authenticate and switch protocol at once', async () => {
     const { port } = await server({ requirepass: 'secret' });
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('HELLO', '3', 'AUTH', 'default', 'secret', 'SETNAME', 'me'),
-        cmd('ACL', 'WHOAMI'),
-        cmd('CLIENT', 'GETNAME'),
+        encodeCommand(['HELLO', '3', 'AUTH', 'default', 'secret', 'SETNAME', 'me']),
+        encodeCommand(['ACL', 'WHOAMI']),
+        encodeCommand(['CLIENT', 'GETNAME']),
       ]),
     );
     const [hello] = [await c.take(1)];
@@ -350,14 +364,14 @@ describe('authentication and ACL', () => {
       users: [['app', 'on', '>pw', '+sentinel|get-master-addr-by-name', '+subscribe', '&+switch-master']],
     });
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('AUTH', 'app', 'pw'),
-        cmd('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'm'),
-        cmd('SENTINEL', 'MASTERS'),
-        cmd('PING'),
-        cmd('SUBSCRIBE', '+sdown'),
-        cmd('ACL', 'WHOAMI'),
+        encodeCommand(['AUTH', 'app', 'pw']),
+        encodeCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'm']),
+        encodeCommand(['SENTINEL', 'MASTERS']),
+        encodeCommand(['PING']),
+        encodeCommand(['SUBSCRIBE', '+sdown']),
+        encodeCommand(['ACL', 'WHOAMI']),
       ]),
     );
     expect(await c.take(6)).toBe(
@@ -367,10 +381,10 @@ describe('authentication and ACL', () => {
         '-NOPERM this user has no permissions to access one of the channels used as arguments\r\n' +
         "-NOPERM this user has no permissions to run the 'acl|whoami' command\r\n",
     );
-    c.send(cmd('SUBSCRIBE', '+switch-master'));
+    c.write(encodeCommand(['SUBSCRIBE', '+switch-master']));
     expect(await c.take(1)).toBe('*3\r\n$9\r\nsubscribe\r\n$14\r\n+switch-master\r\n:1\r\n');
     const admin = await connect(port);
-    admin.send(Buffer.concat([cmd('ACL', 'LOG', '1'), cmd('ACL', 'LIST')]));
+    admin.write(Buffer.concat([encodeCommand(['ACL', 'LOG', '1']), encodeCommand(['ACL', 'LIST'])]));
     const log = await admin.take(1);
     expect(log).toContain('$6\r\nreason\r\n$7\r\ncommand\r\n');
     expect(log).toContain('$6\r\nobject\r\n$10\r\nacl|whoami\r\n');
@@ -382,10 +396,15 @@ describe('authentication and ACL', () => {
   it('disconnects the clients of a deleted user', async () => {
     const { server: srv, port } = await server({ users: [['app', 'on', 'nopass', '+@all']] });
     const app = await connect(port);
-    app.send(cmd('AUTH', 'app', 'x'));
+    app.write(encodeCommand(['AUTH', 'app', 'x']));
     expect(await app.take(1)).toBe('+OK\r\n');
     const admin = await connect(port);
-    admin.send(Buffer.concat([cmd('ACL', 'DELUSER', 'default'), cmd('ACL', 'DELUSER', 'app', 'ghost')]));
+    admin.write(
+      Buffer.concat([
+        encodeCommand(['ACL', 'DELUSER', 'default']),
+        encodeCommand(['ACL', 'DELUSER', 'app', 'ghost']),
+      ]),
+    );
     expect(await admin.take(2)).toBe("-ERR The 'default' user cannot be removed\r\n:1\r\n");
     await app.waitClosed();
     expect(srv.clientCount()).toBe(1);
@@ -397,11 +416,11 @@ describe('CLIENT', () => {
     const { server: srv, port } = await server();
     const a = await connect(port);
     const b = await connect(port);
-    a.send(
+    a.write(
       Buffer.concat([
-        cmd('CLIENT', 'SETNAME', 'watcher'),
-        cmd('CLIENT', 'ID'),
-        cmd('CLIENT', 'SETNAME', 'bad name'),
+        encodeCommand(['CLIENT', 'SETNAME', 'watcher']),
+        encodeCommand(['CLIENT', 'ID']),
+        encodeCommand(['CLIENT', 'SETNAME', 'bad name']),
       ]),
     );
     const [ok, id] = [await a.take(1), await a.take(1)];
@@ -410,7 +429,7 @@ describe('CLIENT', () => {
       '-ERR Client names cannot contain spaces, newlines or special characters.\r\n',
     );
     const aId = Number(id.slice(1, -2));
-    b.send(cmd('CLIENT', 'LIST'));
+    b.write(encodeCommand(['CLIENT', 'LIST']));
     const list = await b.take(1);
     const lines = list.split('\n').filter((l) => l.includes('id='));
     expect(lines).toHaveLength(2);
@@ -419,17 +438,17 @@ describe('CLIENT', () => {
         `id=${aId} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${port} fd=-?\\d+ name=watcher age=\\d+ idle=\\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=\\d+ qbuf-free=\\d+ argv-mem=\\d+ multi-mem=0 rbs=\\d+ rbp=\\d+ obl=0 oll=0 omem=\\d+ tot-mem=\\d+ events=r cmd=client\\|setname user=default redir=-1 resp=2`,
       ),
     );
-    b.send(
+    b.write(
       Buffer.concat([
-        cmd('CLIENT', 'KILL', 'ID', String(aId)),
-        cmd('CLIENT', 'KILL', '1.2.3.4:5'),
-        cmd('CLIENT', 'KILL', 'TYPE', 'bogus'),
+        encodeCommand(['CLIENT', 'KILL', 'ID', String(aId)]),
+        encodeCommand(['CLIENT', 'KILL', '1.2.3.4:5']),
+        encodeCommand(['CLIENT', 'KILL', 'TYPE', 'bogus']),
       ]),
     );
     expect(await b.take(3)).toBe(":1\r\n-ERR No such client\r\n-ERR Unknown client type 'bogus'\r\n");
     await a.waitClosed();
     expect(srv.clientCount()).toBe(1);
-    b.send(cmd('CLIENT', 'KILL', 'SKIPME', 'no'));
+    b.write(encodeCommand(['CLIENT', 'KILL', 'SKIPME', 'no']));
     expect(await b.take(1)).toBe(':1\r\n');
     await b.waitClosed();
   });
@@ -437,14 +456,14 @@ describe('CLIENT', () => {
   it('silences replies with CLIENT REPLY OFF and SKIP', async () => {
     const { port } = await server();
     const c = await connect(port);
-    c.send(
+    c.write(
       Buffer.concat([
-        cmd('CLIENT', 'REPLY', 'OFF'),
-        cmd('PING', 'hidden'),
-        cmd('CLIENT', 'REPLY', 'ON'),
-        cmd('CLIENT', 'REPLY', 'SKIP'),
-        cmd('PING', 'skipped'),
-        cmd('PING', 'shown'),
+        encodeCommand(['CLIENT', 'REPLY', 'OFF']),
+        encodeCommand(['PING', 'hidden']),
+        encodeCommand(['CLIENT', 'REPLY', 'ON']),
+        encodeCommand(['CLIENT', 'REPLY', 'SKIP']),
+        encodeCommand(['PING', 'skipped']),
+        encodeCommand(['PING', 'shown']),
       ]),
     );
     expect(await c.take(2)).toBe('+OK\r\n$5\r\nshown\r\n');
@@ -454,17 +473,17 @@ describe('CLIENT', () => {
     const { port } = await server();
     const pauser = await connect(port);
     const other = await connect(port);
-    pauser.send(cmd('CLIENT', 'PAUSE', '300', 'ALL'));
+    pauser.write(encodeCommand(['CLIENT', 'PAUSE', '300', 'ALL']));
     expect(await pauser.take(1)).toBe('+OK\r\n');
     const t0 = Date.now();
-    other.send(Buffer.concat([cmd('PING', 'a'), cmd('PING', 'b')]));
+    other.write(Buffer.concat([encodeCommand(['PING', 'a']), encodeCommand(['PING', 'b'])]));
     expect(await other.take(2)).toBe('$1\r\na\r\n$1\r\nb\r\n');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    pauser.send(
+    pauser.write(
       Buffer.concat([
-        cmd('CLIENT', 'PAUSE', 'x'),
-        cmd('CLIENT', 'PAUSE', '-1'),
-        cmd('CLIENT', 'PAUSE', '1', 'READ'),
+        encodeCommand(['CLIENT', 'PAUSE', 'x']),
+        encodeCommand(['CLIENT', 'PAUSE', '-1']),
+        encodeCommand(['CLIENT', 'PAUSE', '1', 'READ']),
       ]),
     );
     expect(await pauser.take(3)).toBe(
@@ -482,7 +501,14 @@ describe('configuration', () => {
       ],
     });
     const c = await connect(port);
-    c.send(Buffer.concat([cmd('CLIENT', 'ID'), cmd('CL', 'nope'), cmd('SHUTDOWN'), cmd('COMMAND', 'COUNT')]));
+    c.write(
+      Buffer.concat([
+        encodeCommand(['CLIENT', 'ID']),
+        encodeCommand(['CL', 'nope']),
+        encodeCommand(['SHUTDOWN']),
+        encodeCommand(['COMMAND', 'COUNT']),
+      ]),
+    );
     expect(await c.take(4)).toBe(
       "-ERR unknown command 'CLIENT', with args beginning with: 'ID' \r\n" +
         "-ERR unknown subcommand 'nope'. Try CL HELP.\r\n" +
@@ -495,7 +521,7 @@ describe('configuration', () => {
     const { server: srv, port } = await server({ timeout: 1 });
     const idle = await connect(port);
     const sub = await connect(port);
-    sub.send(cmd('SUBSCRIBE', 'x'));
+    sub.write(encodeCommand(['SUBSCRIBE', 'x']));
     await sub.take(1);
     await idle.waitClosed(4000);
     expect(sub.closed).toBe(false);
@@ -505,7 +531,7 @@ describe('configuration', () => {
   it('refuses clients beyond maxclients with the Redis message', async () => {
     const { port } = await server({ maxclients: 1 });
     const first = await connect(port);
-    first.send(cmd('PING'));
+    first.write(encodeCommand(['PING']));
     await first.take(1);
     const second = await connect(port);
     expect(await second.take(1)).toBe('-ERR max number of clients reached\r\n');
@@ -541,11 +567,11 @@ describe('configuration', () => {
     const srv = new RespServer(ctx);
     await srv.listen();
     const c = await connect(port);
-    c.send(cmd('SUBSCRIBE', 'x'));
+    c.write(encodeCommand(['SUBSCRIBE', 'x']));
     await c.take(1);
     await srv.close();
     await c.waitClosed();
     expect(srv.clientCount()).toBe(0);
-    await expect(RawConn.connect(port)).rejects.toThrow();
+    await expect(RespClient.connect(port)).rejects.toThrow();
   });
 });

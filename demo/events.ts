@@ -1,9 +1,9 @@
 /**
- * The demo's view of the failover: every event the sentinels publish (PSUBSCRIBE *), printed as
- * one timeline. Once a sentinel is elected leader, its whole story is shown; of the others only
+ * The demo's view of the failover: every event the sentinels publish (an EventFeed of each), printed
+ * as one timeline. Once a sentinel is elected leader, its whole story is shown; of the others only
  * the events that tell the story (down states, epochs, votes, the switch, aborts) unless verbose.
  */
-import { items, RespClient, text } from '../devtools/cluster';
+import type { FeedEvent } from '../devkit';
 import { padEnd, paint, print, relative, type Style } from './format';
 
 export interface SentinelLabel {
@@ -14,12 +14,9 @@ export interface SentinelLabel {
   style: Style;
 }
 
-export interface SentinelEvent {
-  /** When the demo received it. */
-  at: number;
+/** An event as the demo received it, with the sentinel that published it. */
+export interface SentinelEvent extends FeedEvent {
   from: SentinelLabel;
-  channel: string;
-  payload: string;
 }
 
 /** What an observer (a sentinel that is not the leader) shows without --verbose. */
@@ -45,37 +42,6 @@ function isKey(channel: string): boolean {
 
 /** Width of the EVENT column: the longest event name a sentinel publishes. */
 const EVENT_WIDTH = '+failover-state-send-slaveof-noone'.length;
-
-/** One PSUBSCRIBE * connection to one sentinel, feeding `onEvent` until closed. */
-export class EventFeed {
-  private constructor(
-    private readonly client: RespClient,
-    private readonly done: Promise<void>,
-  ) {}
-
-  static async open(from: SentinelLabel, onEvent: (e: SentinelEvent) => void): Promise<EventFeed> {
-    const client = await RespClient.connect(from.port);
-    const ack = items(await client.call(['PSUBSCRIBE', '*'])).map(text);
-    if (ack[0] !== 'psubscribe') throw new Error(`PSUBSCRIBE on ${from.port} answered ${ack.join(' ')}`);
-    const done = (async () => {
-      while (!client.closed) {
-        try {
-          const [kind, , channel, payload] = items((await client.read(1000)).value).map(text);
-          if (kind === 'pmessage' && channel !== undefined && payload !== undefined)
-            onEvent({ at: Date.now(), from, channel, payload });
-        } catch {
-          // A read timeout on a quiet sentinel is normal; a closed connection ends the loop.
-        }
-      }
-    })();
-    return new EventFeed(client, done);
-  }
-
-  async close(): Promise<void> {
-    this.client.close();
-    await this.done;
-  }
-}
 
 export class Timeline {
   private readonly leaders = new Set<string>();

@@ -1,0 +1,113 @@
+/**
+ * redis-server processes: one on a free loopback port without persistence, a master with its
+ * replicas, and the probes that say whether a replica follows its master.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Instance, startWithPortRetry } from './instance';
+import { LOOPBACK } from './ports';
+import { registry, type ProcessRegistry } from './processes';
+import { items, parseInfo, text } from './resp';
+import { command } from './resp-client';
+import { waitFor } from './wait';
+
+export interface RedisOptions {
+  port?: number;
+  /** Extra command-line arguments, after ours (so they win), e.g. ['--maxmemory', '10mb']. */
+  args?: string[];
+  /** Sets both requirepass and masterauth. */
+  password?: string;
+  /**
+   * Port of a master on 127.0.0.1 to replicate. Written to redis.conf rather than the command
+   * line, so that the CONFIG REWRITE a sentinel sends with SLAVEOF sticks across restarts.
+   */
+  replicaOf?: number;
+  /** Working directory; a fresh temp dir when absent. */
+  dir?: string;
+  registry?: ProcessRegistry;
+}
+
+/** Starts redis-server on 127.0.0.1 without persistence and resolves once PING answers. */
+export function startRedis(opts: RedisOptions = {}): Promise<Instance> {
+  const reg = opts.registry ?? registry;
+  return startWithPortRetry(opts.port, (port) => {
+    const dir = opts.dir ?? reg.makeTempDir(`redis-${port}`);
+    const confPath = path.join(dir, 'redis.conf');
+    const conf = opts.replicaOf !== undefined ? `replicaof ${LOOPBACK} ${opts.replicaOf}\n` : '';
+    fs.writeFileSync(confPath, conf);
+    const args = [confPath, '--port', String(port), '--bind', LOOPBACK];
+    args.push('--save', '', '--appendonly', 'no', '--dir', dir);
+    if (opts.password !== undefined) args.push('--requirepass', opts.password, '--masterauth', opts.password);
+    args.push(...(opts.args ?? []));
+    const logPath = path.join(dir, 'redis.log');
+    const launch = { command: 'redis-server', args };
+    return new Instance('redis', port, dir, confPath, logPath, opts.password, launch, reg);
+  });
+}
+
+/** A master waits 5 s by default before a diskless full sync, hoping for more replicas. */
+export const NO_SYNC_DELAY = ['--repl-diskless-sync-delay', '0'];
+
+/** INFO replication of the Redis on `port` as key -> value; `password` to AUTH, `timeoutMs` per reply. */
+export async function replication(
+  port: number,
+  opts: { password?: string; timeoutMs?: number } = {},
+): Promise<Record<string, string>> {
+  return parseInfo(text(await command(port, ['INFO', 'replication'], opts)));
+}
+
+/** The first element of ROLE: `master`, `slave` or `sentinel`. */
+export async function roleOf(port: number): Promise<string> {
+  return text(items(await command(port, ['ROLE']))[0] ?? { type: 'nullbulk' });
+}
+
+/**
+ * Resolves when `replica` reports role slave of `masterPort` with master_link_status up. Probes
+ * AUTH with the replica's own password; `probeTimeoutMs` bounds each INFO (default 5 s).
+ */
+export async function waitReplicaOf(
+  replica: Instance,
+  masterPort: number,
+  timeoutMs: number,
+  probeTimeoutMs?: number,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const repl = await replication(replica.port, { password: replica.password, timeoutMs: probeTimeoutMs });
+      return (
+        repl.role === 'slave' && repl.master_port === String(masterPort) && repl.master_link_status === 'up'
+      );
+    },
+    { timeoutMs, what: `${replica.port} to replicate ${masterPort} with the link up` },
+  );
+}
+
+export interface MasterAndReplicasOptions {
+  /** How many replicas of the master to start (at the same time). */
+  replicas: number;
+  /** Extra redis-server arguments for every one of them. */
+  args?: string[];
+  /** requirepass and masterauth for every one of them. */
+  password?: string;
+  /** Wait this long for each replica in turn to be linked up (waitReplicaOf); no wait if absent. */
+  syncTimeoutMs?: number;
+  /** With syncTimeoutMs: how long one INFO probe may take. */
+  probeTimeoutMs?: number;
+  registry?: ProcessRegistry;
+}
+
+/** Starts a master on 127.0.0.1, then its replicas (replicaof in redis.conf), all alike. */
+export async function startMasterAndReplicas(
+  opts: MasterAndReplicasOptions,
+): Promise<{ master: Instance; replicas: Instance[] }> {
+  const common = { args: opts.args, password: opts.password, registry: opts.registry };
+  const master = await startRedis(common);
+  const replicas = await Promise.all(
+    Array.from({ length: opts.replicas }, () => startRedis({ ...common, replicaOf: master.port })),
+  );
+  if (opts.syncTimeoutMs !== undefined) {
+    for (const replica of replicas)
+      await waitReplicaOf(replica, master.port, opts.syncTimeoutMs, opts.probeTimeoutMs);
+  }
+  return { master, replicas };
+}

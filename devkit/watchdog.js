@@ -1,0 +1,43 @@
+'use strict';
+/**
+ * The process registry's watchdog, run as `node watchdog.js` beside the process that owns the
+ * registry. It reads lines on stdin: `+<pid>` a process to kill, `-<pid>` one that is gone,
+ * `d<dir>` a temp dir to remove. When stdin closes, because the owner exited, crashed, was killed
+ * or tore down, it SIGKILLs the pids left and removes the dirs.
+ *
+ * Plain JavaScript with no imports from the devkit, so the same file runs under ts-jest (from
+ * devkit/) and compiled (from build/devkit/, copied there by tsconfig.tools.json).
+ */
+const fs = require('node:fs');
+
+const pids = new Set();
+const dirs = new Set();
+let pending = '';
+
+// Ctrl-C reaches the whole process group: outlive the owner so that its death closes our stdin.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => undefined);
+
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  pending += chunk;
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const arg = line.slice(1);
+    if (line[0] === '+') pids.add(Number(arg));
+    else if (line[0] === '-') pids.delete(Number(arg));
+    else if (line[0] === 'd') dirs.add(arg);
+  }
+});
+
+process.stdin.on('end', () => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
