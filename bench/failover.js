@@ -18,16 +18,9 @@ const { text, waitFor } = devkit;
 const NAME = 'mymaster';
 /** Short enough to resolve (b) to a few ms, long enough not to load the sentinel measured. */
 const POLL_MS = 5;
-/** Events kept for the breakdown, in the order a failover publishes them. */
-const EVENTS = [
-  '+sdown',
-  '+odown',
-  '+try-failover',
-  '+elected-leader',
-  '+selected-slave',
-  '+promoted-slave',
-  '+switch-master',
-];
+/** Events kept for the breakdown, in the order a failover publishes them (the catalogue's). */
+const EVENTS = devkit.FAILOVER_STEPS;
+const [FIRST_SIGN] = EVENTS;
 
 const HELP = `Usage: node bench/failover.js [options]
 
@@ -140,7 +133,7 @@ async function oneFailover(impl, cfg) {
         // The old master comes back as "+sdown slave" later; only the master's events count.
         const aboutMaster = !/^[+-][so]down$/.test(channel) || payload.startsWith('master ');
         if (EVENTS.includes(channel) && aboutMaster && !first.has(channel)) first.set(channel, at);
-        if (i === 0 && channel === '+switch-master') switchSeen(at);
+        if (i === 0 && channel === devkit.MASTER_SWITCHED) switchSeen(at);
       });
       feeds.push(feed);
     }
@@ -237,7 +230,7 @@ async function main(argv) {
       // SDOWN comes 0-1 ping period after down-after (the ping cycle's phase at the kill);
       // counting from +sdown leaves that phase out.
       const afterSdown = lib.summary(
-        r.runs.filter((m) => m.events['+sdown'] !== undefined).map((m) => m[key] - m.events['+sdown']),
+        r.runs.filter((m) => m.events[FIRST_SIGN] !== undefined).map((m) => m[key] - m.events[FIRST_SIGN]),
       );
       figures[r.impl.label][key] = s;
       figures[r.impl.label][`${key}AfterSdown`] = afterSdown;

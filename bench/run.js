@@ -67,7 +67,7 @@ async function main(argv) {
       lib.table(
         [
           'implementation',
-          '+switch-master',
+          lib.devkit.MASTER_SWITCHED,
           'new address',
           'first SET',
           'SET beyond down-after',

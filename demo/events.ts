@@ -4,6 +4,14 @@
  * the events that tell the story (down states, epochs, votes, the switch, aborts) unless verbose.
  */
 import type { FeedEvent } from '../devkit';
+import {
+  EVENTS,
+  type EventStory,
+  LEADER_ELECTED,
+  LONGEST_EVENT_NAME,
+  MASTER_SWITCHED,
+  isEventName,
+} from '../src/core/events';
 import { padEnd, paint, print, relative, type Style } from './format';
 
 export interface SentinelLabel {
@@ -20,28 +28,12 @@ export interface SentinelEvent extends FeedEvent {
 }
 
 /** What an observer (a sentinel that is not the leader) shows without --verbose. */
-const KEY_EVENTS = new Set([
-  '+sdown',
-  '-sdown',
-  '+odown',
-  '-odown',
-  '+new-epoch',
-  '+try-failover',
-  '+vote-for-leader',
-  '+elected-leader',
-  '+config-update-from',
-  '+switch-master',
-  '+failover-end-for-timeout',
-  '+tilt',
-  '-tilt',
-]);
-
 function isKey(channel: string): boolean {
-  return KEY_EVENTS.has(channel) || channel.startsWith('-failover-abort');
+  return isEventName(channel) && EVENTS[channel].key === true;
 }
 
 /** Width of the EVENT column: the longest event name a sentinel publishes. */
-const EVENT_WIDTH = '+failover-state-send-slaveof-noone'.length;
+const EVENT_WIDTH = LONGEST_EVENT_NAME;
 
 export class Timeline {
   private readonly leaders = new Set<string>();
@@ -66,8 +58,8 @@ export class Timeline {
   }
 
   add(e: SentinelEvent): void {
-    if (e.channel === '+elected-leader') this.leaders.add(e.from.name);
-    if (e.channel === '+switch-master' && !this.switchedAt.has(e.from.name))
+    if (e.channel === LEADER_ELECTED) this.leaders.add(e.from.name);
+    if (e.channel === MASTER_SWITCHED && !this.switchedAt.has(e.from.name))
       this.switchedAt.set(e.from.name, e.at);
     const shown = this.verbose || this.leaders.has(e.from.name) || isKey(e.channel);
     if (!shown) {
@@ -87,7 +79,7 @@ export class Timeline {
           this.withNames(e.payload),
         ].join('  '),
     );
-    if (e.channel === '+elected-leader') {
+    if (e.channel === LEADER_ELECTED) {
       const others = this.sentinels.filter((s) => s.name !== e.from.name).map((s) => s.name);
       const note = this.verbose
         ? `${e.from.name} is the leader`
@@ -117,10 +109,14 @@ export class Timeline {
   }
 }
 
+const TONE_STYLE: Record<NonNullable<EventStory['tone']>, Style> = {
+  success: 'green',
+  milestone: 'bold',
+  failure: 'red',
+  alarm: 'yellow',
+};
+
 function eventStyle(channel: string): Style | undefined {
-  if (channel === '+switch-master' || channel === '+failover-end') return 'green';
-  if (channel === '+elected-leader' || channel === '+promoted-slave') return 'bold';
-  if (channel.startsWith('-failover-abort') || channel === '+failover-end-for-timeout') return 'red';
-  if (channel === '+odown' || channel === '+sdown' || channel === '+tilt') return 'yellow';
-  return undefined;
+  const tone = isEventName(channel) ? EVENTS[channel].tone : undefined;
+  return tone === undefined ? undefined : TONE_STYLE[tone];
 }

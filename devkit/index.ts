@@ -15,3 +15,4 @@ export * from './resp-client';
 export * from './sentinel-views';
 export * from './sentinels';
 export * from './wait';
+export { EVENTS, FAILOVER_STEPS, MASTER_SWITCHED, isEventName } from '../src/core/events';

@@ -3,12 +3,9 @@
  * ioredis calls, DNS lookups, log lines, pub/sub messages, config flushes and script runs.
  */
 import type { Note, SentinelEvent } from './events';
+import type { ConnId, LinkChannel, LinkId } from './model';
 
-export type LinkId = number;
-/** `cmd` carries commands; `pubsub` (masters and replicas only) is subscribed to the hello channel. */
-export type LinkChannel = 'cmd' | 'pubsub';
-/** Identifies one TCP connection; a reconnect gets a new one. */
-export type ConnId = number;
+export type { ConnId, LinkChannel, LinkId };
 
 /** A reply from a monitored instance or a peer, as ioredis hands it over (RESP2). */
 export type LinkReply =

@@ -1,10 +1,5 @@
 /** Address comparison rules of §13 (7.0.8+): same port, and same IP or same hostname. */
-import { isIP } from 'node:net';
 import type { Address } from './model';
-
-export function isIpLiteral(host: string): boolean {
-  return isIP(host) !== 0;
-}
 
 export function sameHost(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();

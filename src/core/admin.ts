@@ -5,7 +5,7 @@
  */
 import { type MasterOption, applyMasterOption, setEventText } from '../config/master-options';
 import { type Outcome, failWith, succeed } from '../errors';
-import { isIpLiteral } from './address';
+import { isIpLiteral } from '../util/ip';
 import { userFailover } from './failover';
 import {
   createMaster,

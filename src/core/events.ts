@@ -71,7 +71,14 @@ export interface EventShapes {
 
 export type EventName = keyof EventShapes;
 
-interface EventSpec<N extends EventName> {
+/** How an event reads in a failover's story: shown to observers, and in which tone. */
+export interface EventStory {
+  /** One of the few events that tell an observer what happened. */
+  readonly key?: true;
+  readonly tone?: 'success' | 'milestone' | 'failure' | 'alarm';
+}
+
+interface EventSpec<N extends EventName> extends EventStory {
   readonly level: EventLevel;
   /** Whether the payload starts with the `%@` instance prefix. */
   readonly prefixed: boolean;
@@ -86,38 +93,40 @@ export const EVENTS: { readonly [N in EventName]: EventSpec<N> } = {
   '-monitor': about('warning'),
   '+set': { ...about('warning'), text: (d) => d.setting },
   '+reset-master': about('warning'),
-  '+sdown': about('warning'),
-  '-sdown': about('warning'),
-  '+odown': { ...about('warning'), text: (d) => `#quorum ${d.votes}/${d.quorum}` },
-  '-odown': about('warning'),
-  '+tilt': { level: 'warning', prefixed: false, text: () => '#tilt mode entered' },
-  '-tilt': { level: 'warning', prefixed: false, text: () => '#tilt mode exited' },
-  '+new-epoch': { level: 'warning', prefixed: false, text: (d) => String(d.epoch) },
-  '+vote-for-leader': { level: 'warning', prefixed: false, text: (d) => `${d.leader} ${d.epoch}` },
-  '+try-failover': about('warning'),
-  '+elected-leader': about('warning'),
+  '+sdown': { ...about('warning'), key: true, tone: 'alarm' },
+  '-sdown': { ...about('warning'), key: true },
+  '+odown': { ...about('warning'), key: true, tone: 'alarm', text: (d) => `#quorum ${d.votes}/${d.quorum}` },
+  '-odown': { ...about('warning'), key: true },
+  '+tilt': { level: 'warning', prefixed: false, key: true, tone: 'alarm', text: () => '#tilt mode entered' },
+  '-tilt': { level: 'warning', prefixed: false, key: true, text: () => '#tilt mode exited' },
+  '+new-epoch': { level: 'warning', prefixed: false, key: true, text: (d) => String(d.epoch) },
+  '+vote-for-leader': { level: 'warning', prefixed: false, key: true, text: (d) => `${d.leader} ${d.epoch}` },
+  '+try-failover': { ...about('warning'), key: true },
+  '+elected-leader': { ...about('warning'), key: true, tone: 'milestone' },
   '+failover-state-select-slave': about('warning'),
   '+selected-slave': about('warning'),
   '+failover-state-send-slaveof-noone': about('notice'),
   '+failover-state-wait-promotion': about('notice'),
-  '+promoted-slave': about('warning'),
+  '+promoted-slave': { ...about('warning'), tone: 'milestone' },
   '+failover-state-reconf-slaves': about('warning'),
   '+slave-reconf-sent': about('notice'),
   '+slave-reconf-sent-be': about('notice'),
   '-slave-reconf-sent-timeout': about('notice'),
   '+slave-reconf-inprog': about('notice'),
   '+slave-reconf-done': about('notice'),
-  '+failover-end-for-timeout': about('warning'),
-  '+failover-end': about('warning'),
-  '-failover-abort-not-elected': about('warning'),
-  '-failover-abort-no-good-slave': about('warning'),
-  '-failover-abort-slave-timeout': about('warning'),
+  '+failover-end-for-timeout': { ...about('warning'), key: true, tone: 'failure' },
+  '+failover-end': { ...about('warning'), tone: 'success' },
+  '-failover-abort-not-elected': { ...about('warning'), key: true, tone: 'failure' },
+  '-failover-abort-no-good-slave': { ...about('warning'), key: true, tone: 'failure' },
+  '-failover-abort-slave-timeout': { ...about('warning'), key: true, tone: 'failure' },
   '+switch-master': {
     level: 'warning',
     prefixed: false,
+    key: true,
+    tone: 'success',
     text: (d) => `${d.inst.name} ${d.from.host} ${d.from.port} ${d.to.host} ${d.to.port}`,
   },
-  '+config-update-from': about('warning'),
+  '+config-update-from': { ...about('warning'), key: true },
   '+reboot': about('notice'),
   '+slave': about('notice'),
   '+convert-to-slave': about('notice'),
@@ -141,6 +150,24 @@ export const EVENTS: { readonly [N in EventName]: EventSpec<N> } = {
 
 /** Every event name, in catalogue order. */
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
+
+/** The steps a leader's failover publishes, in order, from the first sign to the switch. */
+export const FAILOVER_STEPS: readonly EventName[] = [
+  '+sdown',
+  '+odown',
+  '+try-failover',
+  '+elected-leader',
+  '+selected-slave',
+  '+promoted-slave',
+  '+switch-master',
+];
+
+/** The event that names a failover's leader, and the one that ends it for clients. */
+export const LEADER_ELECTED = '+elected-leader' satisfies EventName;
+export const MASTER_SWITCHED = '+switch-master' satisfies EventName;
+
+/** The longest event name (for aligned columns). */
+export const LONGEST_EVENT_NAME = Math.max(...EVENT_NAMES.map((n) => n.length));
 
 export function isEventName(name: string): name is EventName {
   return Object.hasOwn(EVENTS, name);

@@ -3,7 +3,8 @@
  * their links, resolving and comparing their addresses (§13), and resetting a master.
  */
 import { defaultMasterOptions } from '../config/master-options';
-import { isIpLiteral, sameAddress, sameHost } from './address';
+import { isIpLiteral } from '../util/ip';
+import { sameAddress, sameHost } from './address';
 import { closeLink, newLink } from './links';
 import {
   type Address,

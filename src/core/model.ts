@@ -4,9 +4,14 @@
  * where one exists. Times are wall-clock milliseconds; 0 means "never".
  */
 import type { MasterOptions } from '../config/master-options';
-import type { ConnId, LinkId } from './actions';
 
 export type InstanceKind = 'master' | 'slave' | 'sentinel';
+
+export type LinkId = number;
+/** `cmd` carries commands; `pubsub` (masters and replicas only) is subscribed to the hello channel. */
+export type LinkChannel = 'cmd' | 'pubsub';
+/** Identifies one TCP connection; a reconnect gets a new one. */
+export type ConnId = number;
 
 export enum FailoverState {
   None = 0,

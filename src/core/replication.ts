@@ -3,7 +3,7 @@
  * a replica's view of its master, and the corrections that follow (§7.7): a stray master
  * turned back into a replica, a replica pointed at the right master, reconfiguration progress.
  */
-import { isIpLiteral } from './address';
+import { isIpLiteral } from '../util/ip';
 import { sendSlaveOf } from './commands';
 import { awaitsPromotion, promotionConfirmed } from './failover';
 import { type ParsedInfo, parseInfo } from './info';
