@@ -4,7 +4,7 @@
  */
 export type Reply =
   | { readonly t: 'simple'; readonly v: string }
-  /** Full error text including its code, e.g. `ERR unknown command 'GET'...` or `NOAUTH ...`. */
+  /** Full error text, code word first (the texts are in src/errors.ts). */
   | { readonly t: 'error'; readonly v: string }
   | { readonly t: 'int'; readonly v: number | bigint }
   | { readonly t: 'bulk'; readonly v: string | Buffer }

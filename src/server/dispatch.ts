@@ -10,7 +10,7 @@ import type { ChannelArg } from './acl/check';
 import type { ClientSession, CommandOutcome } from './client';
 import type { CommandSpec, ServerHost } from './types';
 
-/** `ERR unknown command '<name>', with args beginning with: '<a1>' '<a2>' ` as server.c builds it. */
+/** The unknown-command reply, built as server.c builds it (quoted name, then the first arguments). */
 function unknownCommand(argv: readonly Buffer[]): Reply {
   let args = '';
   for (let i = 1; i < argv.length && Buffer.byteLength(args) < 128; i++) {
