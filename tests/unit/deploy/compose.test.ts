@@ -200,7 +200,7 @@ describe('compose rules fail on broken variants', () => {
       ),
     );
     expect(parseCompose(variant('init: true', 'init: yes please')).problems).toEqual(
-      sentinels.map((s) =>
+      sentinels.map((s): unknown =>
         expect.stringMatching(new RegExp(`^schema: services\\.${s}\\.init: Invalid input: expected boolean`)),
       ),
     );

@@ -4,11 +4,11 @@ import { HostResolver, RESOLVE_REFRESH_MS } from '../../../src/runtime/resolver'
 function fakeDns() {
   const answers = new Map<string, string>();
   const calls: string[] = [];
-  const lookup = async (host: string) => {
+  const lookup = (host: string): Promise<string> => {
     calls.push(host);
     const ip = answers.get(host);
-    if (ip === undefined) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-    return ip;
+    if (ip === undefined) return Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`));
+    return Promise.resolve(ip);
   };
   const lookupNow = (host: string) => {
     calls.push(`now:${host}`);
