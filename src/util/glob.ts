@@ -3,6 +3,18 @@
  * and `\` escapes. Used by PSUBSCRIBE, SENTINEL RESET and SENTINEL CONFIG GET.
  */
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
+  return globMatchSteps(pattern, text, nocase).matched;
+}
+
+/**
+ * globMatch, and how many steps of the matching loop it took: the cost bound a hostile
+ * pattern runs into, counted rather than timed so a test can hold the matcher to it.
+ */
+export function globMatchSteps(
+  pattern: string,
+  text: string,
+  nocase = false,
+): { matched: boolean; steps: number } {
   const p = nocase ? pattern.toLowerCase() : pattern;
   const s = nocase ? text.toLowerCase() : text;
   // Greedy matching that only ever backtracks to the last `*`: linear in practice and
@@ -11,7 +23,9 @@ export function globMatch(pattern: string, text: string, nocase = false): boolea
   let si = 0;
   let starPi = -1;
   let starSi = 0;
+  let steps = 0;
   while (si < s.length) {
+    steps++;
     if (p[pi] === '*') {
       while (p[pi] === '*') pi++;
       starPi = pi;
@@ -24,12 +38,12 @@ export function globMatch(pattern: string, text: string, nocase = false): boolea
       si++;
       continue;
     }
-    if (starPi < 0) return false;
+    if (starPi < 0) return { matched: false, steps };
     pi = starPi;
     si = ++starSi;
   }
   while (p[pi] === '*') pi++;
-  return pi === p.length;
+  return { matched: pi === p.length, steps };
 }
 
 /** Width of the pattern token at `pi` when it matches `ch`, 0 otherwise. */

@@ -5,7 +5,7 @@
  *      epoch; the other replica follows; the old master rejoins as a replica.
  *   b. kill -9 of the leader the moment it announces +elected-leader: the two survivors still
  *      converge on one real master, by a failover of a higher epoch (or by adopting the dead
- *      leader's promotion if it got that far), within 2 x failover-timeout plus slack.
+ *      leader's promotion if it got that far), within 2 x failover-timeout + 5 s of the kill.
  *   c. one sentinel frozen (SIGSTOP) through a failover: once thawed it adopts the new master.
  * Each scenario builds its own processes and kills them when done.
  */
@@ -37,6 +37,8 @@ teardownAfterAll();
 const NAME = 'mymaster';
 const DOWN_AFTER_MS = 1000;
 const FAILOVER_TIMEOUT_MS = 5000;
+/** Scenario b: what convergence may take beyond the 2 x failover-timeout a survivor must wait. */
+const CONVERGE_SLACK_MS = 5000;
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -270,8 +272,9 @@ describe('b. kill -9 of the leader right after its election', () => {
 
     const survivors = sentinels.filter((_, i) => i !== leaderIndex);
     const survivorFeeds = feeds.filter((_, i) => i !== leaderIndex);
-    const deadlineMs = 2 * FAILOVER_TIMEOUT_MS + 20000;
-    const agreed = await agreement(survivors, NAME, master.port, deadlineMs);
+    // The wait gives up well past the bound asserted below, so a slow convergence is reported
+    // with its time rather than as a timeout.
+    const agreed = await agreement(survivors, NAME, master.port, 2 * FAILOVER_TIMEOUT_MS + 20000);
     const convergedMs = Date.now() - killedAt;
 
     // The agreed master really is a master, and the other replica follows it.
@@ -297,7 +300,10 @@ describe('b. kill -9 of the leader right after its election', () => {
       expect(agreed.epoch).toBeGreaterThan(leaderEpoch);
       expect(survivorElections.filter((e) => e === agreed.epoch)).toHaveLength(1);
     }
-    expect(convergedMs).toBeLessThan(deadlineMs);
+    // From the kill: a survivor that voted for the dead leader may try again 2 x failover-timeout
+    // after that vote (plus up to 1 s of desync); the election, the promotion seen by INFO and the
+    // hello that tells the other survivor fit in the rest. redis-sentinel needs ~13.5 s here.
+    expect(convergedMs).toBeLessThan(2 * FAILOVER_TIMEOUT_MS + CONVERGE_SLACK_MS);
     process.stdout.write(
       `quorum b: leader epoch ${leaderEpoch} (promoted before death: ${leaderPromoted}), ` +
         `survivors agreed on epoch ${agreed.epoch} ${convergedMs} ms after killing the leader\n`,

@@ -33,8 +33,14 @@ const NAME = 'mymaster';
 const WRITE_INTERVAL_MS = 20;
 /** How long one INFO replication probe may take. */
 const INFO_TIMEOUT_MS = 2000;
-/** From kill -9 of the master to a write the client got through on the new master. */
+/** How long the test waits for a write after kill -9 of the master before giving up. */
 const RESUME_DEADLINE_MS = 20000;
+/**
+ * From kill -9 of the master to a write the client got through on the new master: down-after
+ * (1 s), then ODOWN, election, promotion and the client's 100 ms reconnect must fit in 4 s more.
+ * ts-sentinel takes ~1.3 s here.
+ */
+const RESUME_BOUND_MS = 5000;
 /** Set to 1 to print the measured timings. */
 const VERBOSE = process.env.TS_SENTINEL_VERBOSE === '1';
 
@@ -286,9 +292,18 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
   );
 
   test('kill -9 of the master: the three ts-sentinels fail over and the client writes on the new master', async () => {
-    // Every sentinel now is ts-sentinel, each from a file redis-sentinel wrote.
-    for (const s of sentinels)
-      expect(parseInfo(text(await command(s.port, ['INFO', 'server']))).redis_version).toBeDefined();
+    // Every sentinel now is ts-sentinel, each from a file redis-sentinel wrote: the process we
+    // started answers on each port (process_id), and it runs our CLI (executable; redis-sentinel
+    // reports its own binary there).
+    const ourCli = OURS.bin[1];
+    for (const s of sentinels) {
+      const info = parseInfo(text(await command(s.port, ['INFO', 'server'])));
+      expect({ port: s.port, executable: info.executable, process_id: info.process_id }).toEqual({
+        port: s.port,
+        executable: ourCli,
+        process_id: String(s.pid),
+      });
+    }
     expect(sentinels.map((s) => s.alive)).toEqual([true, true, true]);
 
     const mark = writer.mark();
@@ -338,7 +353,7 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
       what: 'the client to write again after the failover',
     });
     timings.resumed = resumed.at - killAt;
-    expect(timings.resumed).toBeLessThan(RESUME_DEADLINE_MS);
+    expect(timings.resumed).toBeLessThan(RESUME_BOUND_MS);
 
     // It writes on the new master, steadily.
     const after = writer.mark();

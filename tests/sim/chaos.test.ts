@@ -6,9 +6,28 @@
  */
 import { type SimSentinel, SimWorld, sentinelConfig } from '../helpers/sim';
 
-const SEEDS = process.env.SIM_SEEDS
-  ? process.env.SIM_SEEDS.split(',').map(Number)
-  : Array.from({ length: Number(process.env.SIM_SEED_COUNT ?? 1000) }, (_, i) => i + 1);
+/**
+ * The seeds to run: SIM_SEEDS (a comma-separated list) or the first SIM_SEED_COUNT (default
+ * 1000). A value that does not name at least one whole seed is a problem the test reports
+ * rather than a silent run of nothing.
+ */
+function seedsFromEnv(env: NodeJS.ProcessEnv): { seeds: number[]; problem?: string } {
+  if (env.SIM_SEEDS !== undefined) {
+    const parts = env.SIM_SEEDS.split(',').map((p) => p.trim());
+    const bad = parts.filter((p) => !/^[0-9]+$/.test(p));
+    if (bad.length > 0)
+      return { seeds: [], problem: `SIM_SEEDS=${JSON.stringify(env.SIM_SEEDS)} is not a list of seeds` };
+    return { seeds: parts.map(Number) };
+  }
+  const count = env.SIM_SEED_COUNT ?? '1000';
+  if (!/^[0-9]+$/.test(count) || Number(count) < 1)
+    return { seeds: [], problem: `SIM_SEED_COUNT=${JSON.stringify(count)} is not a positive count` };
+  return { seeds: Array.from({ length: Number(count) }, (_, i) => i + 1) };
+}
+
+const { seeds: SEEDS, problem: SEED_PROBLEM } = seedsFromEnv(process.env);
+/** Seeds that ran to the end of their checks. */
+let seedsRun = 0;
 
 const REDIS_PORTS = [6380, 6381, 6382];
 const SENTINEL_PORTS = [26379, 26380, 26381];
@@ -148,6 +167,7 @@ function runSeed(seed: number): Verdict {
     if (who.size > 1) violations.push(`epoch ${epoch} has ${who.size} leaders`);
   }
   if (process.env.SIM_SEEDS) printTimeline(seed, sentinels);
+  seedsRun++;
   return { seed, violations };
 }
 
@@ -170,9 +190,12 @@ function printTimeline(seed: number, sentinels: SimSentinel[]): void {
 
 describe('seeded simulation of the core', () => {
   it(`keeps every safety invariant and converges over ${SEEDS.length} seeds`, () => {
+    expect(SEED_PROBLEM).toBeUndefined();
+    expect(SEEDS.length).toBeGreaterThan(0);
     const failures = SEEDS.map(runSeed).filter((v) => v.violations.length > 0);
+    expect(seedsRun).toBe(SEEDS.length);
     console.log(
-      `simulation: ${SEEDS.length} seeds, 3 sentinels (quorum 2) and 3 Redis nodes each; invariants checked: ` +
+      `simulation: ${seedsRun} seeds run, 3 sentinels (quorum 2) and 3 Redis nodes each; invariants checked: ` +
         'one leader per epoch, one vote per sentinel per epoch (restarts included), config epochs never ' +
         'decrease, one master agreed by all sentinels after healing',
     );

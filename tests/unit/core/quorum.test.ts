@@ -71,6 +71,8 @@ describe('three sentinels, quorum 2', () => {
     world.killRedis(6380);
     world.until(() => sentinels.some((s) => s.has('+elected-leader')), 30000, 'first leader');
     const leader = sentinels.find((s) => s.has('+elected-leader'))!;
+    const deadEpoch = leader.events.find((e) => e.type === '+elected-leader')!.failoverEpoch;
+    expect(deadEpoch).toBeGreaterThanOrEqual(1n);
     world.killSentinel(leader);
     const rest = sentinels.filter((s) => s !== leader);
     world.until(
@@ -80,7 +82,17 @@ describe('three sentinels, quorum 2', () => {
     );
     const epochs = rest.map((s) => s.core.view.masters.get('mymaster')!.configEpoch);
     expect(epochs[0]).toBe(epochs[1]);
-    expect(epochs[0]).toBeGreaterThanOrEqual(1n);
+    // The survivors' master comes from a failover of their own, in an epoch above the dead
+    // leader's: exactly one of them was elected in that epoch, and none in a later one.
+    const finalEpoch = epochs[0]!;
+    expect(finalEpoch).toBeGreaterThan(deadEpoch);
+    const elected = rest.flatMap((s) =>
+      s.events
+        .filter((e) => e.type === '+elected-leader')
+        .map((e) => ({ port: s.port, epoch: e.failoverEpoch })),
+    );
+    expect(elected.filter((e) => e.epoch === finalEpoch)).toHaveLength(1);
+    expect(elected.filter((e) => e.epoch > finalEpoch)).toEqual([]);
   });
 
   it('never votes twice in one epoch, even after a restart from its config', () => {

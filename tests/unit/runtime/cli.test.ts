@@ -155,7 +155,6 @@ describe('ts-sentinel command line', () => {
     registry.track(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const started = Date.now();
       // The harness' server_is_up: an inline PING, retried every 50 ms for up to 5 s.
       const reply = await waitFor(() => inlineCommand(port, 'PING', 100), {
         timeoutMs: 5000,
@@ -163,7 +162,6 @@ describe('ts-sentinel command line', () => {
         what: `an inline PING on ${port} to be answered`,
       });
       expect(reply).toBe('+PONG\r\n');
-      expect(Date.now() - started).toBeLessThan(5000);
       process.kill(child.pid ?? 0, 'SIGTERM');
       expect(await exited).toBe(0);
       await expect(inlineCommand(port, 'PING', 200)).rejects.toThrow(/ECONNREFUSED/);

@@ -16,8 +16,13 @@ describe('resolver', () => {
   it('stops waiting for a slow lookup after the timeout', async () => {
     jest.useFakeTimers();
     try {
+      let settled = false;
       const primed = primeHosts(['slow-host'], 50, () => new Promise<string>(() => undefined));
-      await jest.advanceTimersByTimeAsync(50);
+      void primed.then(() => (settled = true));
+      await jest.advanceTimersByTimeAsync(49);
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
       expect(await primed).toEqual(new Map());
     } finally {
       jest.useRealTimers();

@@ -470,15 +470,27 @@ describe('CLIENT', () => {
   });
 
   it('holds commands during CLIENT PAUSE and runs them in order afterwards', async () => {
-    const { port } = await server();
+    const { server: srv, port } = await server();
     const pauser = await connect(port);
     const other = await connect(port);
+    const before = Date.now();
     pauser.write(encodeCommand(['CLIENT', 'PAUSE', '300', 'ALL']));
     expect(await pauser.take(1)).toBe('+OK\r\n');
-    const t0 = Date.now();
+    const after = Date.now();
+    // The pause ends 300 ms after the server read the command, on the server's clock.
+    const until = srv.pauseState()?.until ?? 0;
+    expect(until).toBeGreaterThanOrEqual(before + 300);
+    expect(until).toBeLessThanOrEqual(after + 300);
     other.write(Buffer.concat([encodeCommand(['PING', 'a']), encodeCommand(['PING', 'b'])]));
+    // Held: the server read the first PING and postponed it, and answered nothing.
+    await waitFor(() => srv.clients().some((c) => c.isPostponed()), { timeoutMs: 3000, what: 'a postponed client' });
+    expect(other.unread.length).toBe(0);
+    expect(srv.pauseState()).not.toBeNull();
+    // Released, in order, by the end of the pause and not before it (less a millisecond: Node's
+    // timers and Date.now() round differently).
     expect(await other.take(2)).toBe('$1\r\na\r\n$1\r\nb\r\n');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(srv.pauseState()).toBeNull();
+    expect(Date.now()).toBeGreaterThanOrEqual(until - 1);
     pauser.write(
       Buffer.concat([
         encodeCommand(['CLIENT', 'PAUSE', 'x']),
