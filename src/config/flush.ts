@@ -1,7 +1,7 @@
 /** A sentinel flush: rewrite the config file from the current state, atomically. */
 import * as fs from 'fs';
 
-import { writeFileAtomic, WriteResult } from './atomic-write';
+import { writeFileAtomic, type WriteResult } from './atomic-write';
 import { rewriteConfig } from './rewrite';
 import type { ServerConfig, SentinelConfig } from './types';
 

@@ -8,12 +8,12 @@ import * as path from 'path';
 
 import { ConfigError, ConfigStartupError, strerror, strerrorOf } from './errors';
 import { globSync, hasGlobMagic } from './glob';
-import { applySentinelLines, QueuedSentinelLine } from './sentinel-directives';
+import { applySentinelLines, type QueuedSentinelLine } from './sentinel-directives';
 import {
   applyServerDirective,
   createServerState,
   finishServerConfig,
-  ServerState,
+  type ServerState,
 } from './server-directives';
 import { configTextLines, reprArg, splitArgs, UNBALANCED_QUOTES } from './tokenizer';
 import type { LoadedConfig } from './types';

@@ -55,7 +55,7 @@ export class Sentinel {
     this.state = {
       env,
       options,
-      myid: config.myid ?? randomHex(40, env.random),
+      myid: config.myid ?? randomHex(40, () => env.random()),
       currentEpoch: config.currentEpoch,
       tilt: false,
       tiltStartTime: 0,

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import {
   command,
   freePort,
-  Instance,
+  type Instance,
   items,
   OURS,
   record,

@@ -13,7 +13,7 @@ import {
   command,
   EventFeed,
   freePort,
-  Instance,
+  type Instance,
   items,
   OURS,
   record,
@@ -205,7 +205,7 @@ describe.each(BOTH)('resolve-hostnames yes + announce-hostnames yes with $label'
         );
       }
     } finally {
-      sub.close();
+      await sub.close();
     }
   }, 60000);
 });
@@ -368,7 +368,7 @@ describe.each(BOTH)('announce-port behind a port-mapping forwarder, seen by a $l
         },
       );
     } finally {
-      sub.close();
+      await sub.close();
     }
   }, 25000);
 });

@@ -11,7 +11,7 @@ import {
   BOTH,
   command,
   freePort,
-  Instance,
+  type Instance,
   items,
   OURS,
   pidGone,

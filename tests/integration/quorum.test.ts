@@ -14,7 +14,7 @@ import {
   agreement,
   command,
   healthyReplicas,
-  Instance,
+  type Instance,
   items,
   masterView,
   monitorConf,

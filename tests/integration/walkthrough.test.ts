@@ -10,7 +10,7 @@ import {
   command,
   EventFeed,
   healthyReplicas,
-  Instance,
+  type Instance,
   items,
   parseInfo,
   record,
@@ -62,9 +62,9 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
     });
   }, 30000);
 
-  afterAll(() => {
+  afterAll(async () => {
     client?.disconnect();
-    subscription?.close();
+    await subscription?.close();
   });
 
   test('SENTINEL REPLICAS lists both replicas, linked and in sync', async () => {
@@ -177,7 +177,7 @@ describe('sentinel walk-through: failover of a password-protected master', () =>
   }, 15000);
 
   test('restarted from its file after SIGTERM, the sentinel knows the same id, master, replicas and epoch', async () => {
-    subscription.close();
+    await subscription.close();
     expect(await sentinel.stop('SIGTERM')).toBe('exited');
     await sentinel.restart();
 

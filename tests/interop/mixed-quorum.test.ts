@@ -16,7 +16,7 @@ import {
   agreement,
   command,
   healthyReplicas,
-  Instance,
+  type Instance,
   items,
   masterView,
   monitorConf,

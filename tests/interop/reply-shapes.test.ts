@@ -7,7 +7,7 @@
 import {
   command,
   entries,
-  Instance,
+  type Instance,
   items,
   REDIS,
   RespClient,

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import Redis from 'ioredis';
 import {
   command,
-  Instance,
+  type Instance,
   items,
   monitorConf,
   OURS,

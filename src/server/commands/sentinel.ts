@@ -12,14 +12,7 @@ import { checkQuorum } from '../../core/detection';
 import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS, type Tunables } from '../../core/tunables';
 import type { CoreView } from '../../core/view';
-import {
-  type CodedError,
-  type ErrorArgs,
-  type ErrorCode,
-  type Outcome,
-  codedError,
-  errorText,
-} from '../../errors';
+import { type ErrorArgs, type ErrorCode, type Outcome, errorText } from '../../errors';
 import { type Reply, reply } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
 import { string2ll } from '../../util/redis-parsing';

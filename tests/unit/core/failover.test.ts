@@ -8,7 +8,11 @@ function lonelySentinel(seed = 1, opts: Parameters<typeof sentinelConfig>[1] = {
   world.addRedis(6381, 6380);
   world.addRedis(6382, 6380);
   const s = world.addSentinel(26379, sentinelConfig(6380, opts));
-  world.until(() => (s.core.view.masters.get('mymaster')?.replicas.size ?? 0) === 2, 5000, 'replicas discovered');
+  world.until(
+    () => (s.core.view.masters.get('mymaster')?.replicas.size ?? 0) === 2,
+    5000,
+    'replicas discovered',
+  );
   return { world, s, master: () => s.core.view.masters.get('mymaster')! };
 }
 

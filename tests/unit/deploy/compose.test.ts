@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 
-import { checkCompose, ComposeRules, parseCompose, RESTART } from '../../helpers/deploy/compose';
+import { checkCompose, type ComposeRules, parseCompose, RESTART } from '../../helpers/deploy/compose';
 import { renderSentinelConfig, REPO_ROOT } from '../../helpers/deploy/render';
 
 const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');

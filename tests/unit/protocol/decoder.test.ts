@@ -121,7 +121,9 @@ describe('multibulk requests', () => {
     expect(commands(decodeAll([eleven], false))).toHaveLength(1);
     const big = encodeCommand([Buffer.from('AUTH'), Buffer.alloc(16385, 0x61)]);
     expect(decodeAll([big], true)).toEqual([protoError('unauthenticated bulk length')]);
-    expect(commands(decodeAll([encodeCommand([Buffer.alloc(16384, 0x61)])], true))[0]?.[0]).toHaveLength(16384);
+    expect(commands(decodeAll([encodeCommand([Buffer.alloc(16384, 0x61)])], true))[0]?.[0]).toHaveLength(
+      16384,
+    );
   });
 
   it('re-evaluates authentication for every command, as commands run in between', () => {

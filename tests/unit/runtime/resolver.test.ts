@@ -3,10 +3,10 @@ import { blockingLookup, primeHosts, resolveHost } from '../../../src/runtime/re
 describe('resolver', () => {
   it('primes the names of a config, skipping IP literals and failures', async () => {
     const calls: string[] = [];
-    const lookup = async (host: string) => {
+    const lookup = (host: string): Promise<string> => {
       calls.push(host);
-      if (host === 'redis-a') return '10.0.0.5';
-      throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+      if (host === 'redis-a') return Promise.resolve('10.0.0.5');
+      return Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`));
     };
     const known = await primeHosts(['REDIS-A', '127.0.0.1', 'redis-a', 'nowhere'], 1000, lookup);
     expect(calls.sort()).toEqual(['nowhere', 'redis-a']);

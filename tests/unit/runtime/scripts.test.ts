@@ -179,7 +179,7 @@ describe('ScriptRunner', () => {
     expect(runner.pending()[0]).toMatchObject({ running: false, retryNum: 1, pid: 0, runTimeOrDelay: 100 });
   });
 
-  it(`runs at most ${SCRIPT_MAX_RUNNING} scripts at once, oldest first`, async () => {
+  it(`runs at most ${SCRIPT_MAX_RUNNING} scripts at once, oldest first`, () => {
     const file = script('sleeper.sh', 'exec sleep 30');
     for (let i = 0; i < SCRIPT_MAX_RUNNING + 2; i++) runner.schedule([file, String(i)]);
     runner.check();

@@ -483,7 +483,10 @@ describe('CLIENT', () => {
     expect(until).toBeLessThanOrEqual(after + 300);
     other.write(Buffer.concat([encodeCommand(['PING', 'a']), encodeCommand(['PING', 'b'])]));
     // Held: the server read the first PING and postponed it, and answered nothing.
-    await waitFor(() => srv.clients().some((c) => c.isPostponed()), { timeoutMs: 3000, what: 'a postponed client' });
+    await waitFor(() => srv.clients().some((c) => c.isPostponed()), {
+      timeoutMs: 3000,
+      what: 'a postponed client',
+    });
     expect(other.unread.length).toBe(0);
     expect(srv.pauseState()).not.toBeNull();
     // Released, in order, by the end of the pause and not before it (less a millisecond: Node's
