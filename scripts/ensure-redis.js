@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Makes sure redis-server, redis-sentinel and redis-cli are on PATH before tests and the demo.
 // Installs them with apt-get when running as root on Debian/Ubuntu; otherwise explains how.
-// With --compose (the tests) it also tries to add Debian's docker-compose, which validates
-// docker-compose.yml without a Docker engine; without it that test uses our schema check only.
+// With --compose (the tests) it also adds Debian's docker-compose, which validates
+// docker-compose.yml without a Docker engine; the compose test needs it and fails without it.
 'use strict';
 
 const fs = require('fs');
@@ -107,17 +107,22 @@ async function ensureRedis() {
   if (stillMissing.length > 0) explainAndExit(stillMissing);
 }
 
-/** Best effort: a missing docker-compose only narrows one test to the schema check. */
+/** The compose test validates docker-compose.yml with Debian's docker-compose CLI. */
 function ensureCompose() {
-  if (onPath('docker-compose') || !canApt()) return;
-  try {
-    aptUpdateOnce();
-    // Without recommends: the CLI alone, not the Docker engine it would pull in.
-    run('apt-get', ['install', '-y', '--no-install-recommends', 'docker-compose']);
-  } catch (e) {
-    console.warn(
-      `warning: docker-compose could not be installed (${e.message}); compose checks use the schema only.`,
+  if (onPath('docker-compose')) return;
+  if (!canApt()) {
+    console.error(
+      'ensure-redis: docker-compose is missing and apt-get cannot run here (needs root on Debian/Ubuntu).\n' +
+        'Install it with: sudo apt-get install -y --no-install-recommends docker-compose',
     );
+    process.exit(1);
+  }
+  aptUpdateOnce();
+  // Without recommends: the CLI alone, not the Docker engine it would pull in.
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'docker-compose']);
+  if (!onPath('docker-compose')) {
+    console.error('ensure-redis: apt-get did not put docker-compose on PATH; the compose test needs it.');
+    process.exit(1);
   }
 }
 
