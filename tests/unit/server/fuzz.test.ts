@@ -7,11 +7,20 @@
  */
 import * as net from 'net';
 import fc from 'fast-check';
-import { encodeCommand, LOOPBACK, REDIS, RespClient, startSentinel, waitFor } from '../../../devkit';
+import {
+  encodeCommand,
+  freePort,
+  LOOPBACK,
+  REDIS,
+  RespClient,
+  startSentinel,
+  waitFor,
+} from '../../../devkit';
 import { teardownAfterAll } from '../../helpers/devkit';
 import type { Instance } from '../../../devkit';
 import { PROTO_INLINE_MAX_SIZE } from '../../../src/protocol/decoder';
-import { startServer, type Started } from './helpers';
+import { RespServer } from '../../../src/server/server';
+import { fakeContext, serverConfig, startServer, type Started } from './helpers';
 
 teardownAfterAll();
 
@@ -236,5 +245,142 @@ describe('unauthenticated clients', () => {
       }),
       { numRuns: 150, seed: 8_7 },
     );
+  });
+});
+
+describe('connection limits', () => {
+  let limited: Started | undefined;
+  afterEach(async () => {
+    await limited?.server.close();
+    limited = undefined;
+  });
+
+  /** A subscriber that never reads; publishes 1 KB events until the server drops it. */
+  async function floodUntilDropped(server: Started): Promise<{ published: number; peak: number }> {
+    const socket = net.createConnection({ host: LOOPBACK, port: server.port });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(encodeCommand(['SUBSCRIBE', '+sdown']));
+    await waitFor(() => server.server.clients().some((c) => c.isSubscribed()), {
+      timeoutMs: 2000,
+      intervalMs: 5,
+      what: 'the subscription',
+    });
+    socket.pause();
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const event = 'x'.repeat(1024);
+    let published = 0;
+    let peak = 0;
+    while (server.server.clientCount() > 0 && published < 256 * 1024 * 1024) {
+      for (let i = 0; i < 256; i++) published += server.server.publish('+sdown', event) * event.length;
+      peak = Math.max(peak, ...server.server.clients().map((c) => c.outputBufferBytes()));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    socket.destroy();
+    await closed;
+    return { published, peak };
+  }
+
+  it('drops a subscriber that stops reading at the default 32 MB hard limit', async () => {
+    limited = await startServer();
+    const { published, peak } = await floodUntilDropped(limited);
+    expect(limited.server.clientCount()).toBe(0);
+    // Held at most the hard limit plus the batch in flight, whatever was published.
+    expect(peak).toBeLessThan(32 * 1024 * 1024 + 256 * 1100);
+    expect(published).toBeLessThan(256 * 1024 * 1024);
+    process.stdout.write(
+      `pub/sub limit: dropped after ${published} bytes published, peak ${peak} buffered\n`,
+    );
+  });
+
+  it('applies a configured pubsub hard limit', async () => {
+    limited = await startServer({
+      outputBufferLimits: {
+        normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+        pubsub: { hardBytes: 1024 * 1024, softBytes: 0, softSeconds: 0 },
+      },
+    });
+    const { peak } = await floodUntilDropped(limited);
+    expect(limited.server.clientCount()).toBe(0);
+    expect(peak).toBeLessThan(1024 * 1024 + 256 * 1100);
+  });
+
+  it('drops a subscriber past the soft limit for longer than its seconds, on the server clock', async () => {
+    let now = 1_000_000;
+    const port = await freePort();
+    const { ctx } = fakeContext(
+      serverConfig({
+        port,
+        outputBufferLimits: {
+          normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+          pubsub: { hardBytes: 0, softBytes: 64 * 1024, softSeconds: 5 },
+        },
+      }),
+    );
+    const server = new RespServer({ ...ctx, now: () => now });
+    await server.listen();
+    limited = { server, port, calls: { sentinel: [], hellos: [], shutdowns: 0 } };
+    const socket = net.createConnection({ host: LOOPBACK, port });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(encodeCommand(['SUBSCRIBE', 'ch']));
+    await waitFor(() => server.clients().some((c) => c.isSubscribed()), {
+      timeoutMs: 2000,
+      intervalMs: 5,
+      what: 'sub',
+    });
+    socket.pause();
+    const big = 'y'.repeat(128 * 1024);
+    server.publish('ch', big); // past the soft limit: the clock starts
+    now += 5000;
+    server.publish('ch', big); // exactly the allowed seconds: kept
+    expect(server.clientCount()).toBe(1);
+    now += 1;
+    server.publish('ch', big);
+    expect(server.clientCount()).toBe(0);
+    socket.destroy();
+  });
+
+  it('refuses non-loopback clients in protected mode without a password, like redis-sentinel', async () => {
+    /** The first reply line to PING from `localAddress`, and whether the server then closed. */
+    const text = async (port: number, localAddress: string): Promise<string> => {
+      const socket = net.createConnection({ host: LOOPBACK, port, localAddress });
+      let got = '';
+      socket.write(encodeCommand(['PING']));
+      await new Promise<void>((resolve) => {
+        socket.on('data', (d: Buffer) => {
+          got += d.toString();
+          if (got.endsWith('\r\n')) resolve();
+        });
+        socket.once('close', () => resolve());
+      });
+      const closed = await new Promise<boolean>((resolve) => {
+        socket.once('close', () => resolve(true));
+        if (socket.destroyed) resolve(true);
+        // Still open after a round trip on a fresh connection: the server kept it.
+        void RespClient.connect(port)
+          .then((c) => c.call(['PING']).finally(() => c.close()))
+          .catch(() => undefined)
+          .then(() => resolve(socket.destroyed));
+      });
+      socket.destroy();
+      return `${got}${closed ? '(closed)' : '(open)'}`;
+    };
+    const realProtected = await startSentinel({ conf: 'protected-mode yes', bin: REDIS.bin });
+    try {
+      limited = await startServer({ protectedMode: true }, { masters: [] });
+      // Redis counts only 127.0.0.1 and ::1 as local; 127.0.0.2 is another loopback address.
+      const denied = await text(limited.port, '127.0.0.2');
+      expect(denied).toMatch(/^-DENIED Redis is running in protected mode.*\r\n\(closed\)$/);
+      expect(denied).toBe(await text(realProtected.port, '127.0.0.2'));
+      const c = await RespClient.connect(limited.port);
+      c.send(['PING']);
+      expect(await c.take(1)).toBe('+PONG\r\n');
+      c.close();
+      const withPassword = await startServer({ protectedMode: true, requirepass: 'p' }, { masters: [] });
+      const answer = await text(withPassword.port, '127.0.0.2');
+      await withPassword.server.close();
+      expect(answer).toBe('-NOAUTH Authentication required.\r\n(open)');
+    } finally {
+      await realProtected.kill9();
+    }
   });
 });
