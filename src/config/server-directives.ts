@@ -9,7 +9,7 @@ import { strerror, strerrorOf } from './errors';
 import { COMMAND_NAMES } from '../commands/table';
 import { DEPRECATED_CONFIGS, lookupStandardConfig } from './directives';
 import { splitArgs } from './tokenizer';
-import { type LogLevel, type ServerConfig, defaultServerConfig } from './types';
+import { type LogLevel, type OutputBufferLimit, type ServerConfig, defaultServerConfig } from './types';
 import { parseBoundedInteger, parseYesNo } from './values';
 
 export const BAD_DIRECTIVE = 'Bad directive or wrong number of arguments';
@@ -95,6 +95,12 @@ function applyStandardConfig(state: ServerState, name: string, values: string[])
       return setInteger(value, 0n, INT_MAX, (v) => (config.timeout = v));
     case 'tcp-keepalive':
       return setInteger(value, 0n, INT_MAX, (v) => (config.tcpKeepalive = v));
+    case 'tcp-backlog':
+      return setInteger(value, 0n, INT_MAX, (v) => (config.tcpBacklog = v));
+    case 'client-output-buffer-limit':
+      return setOutputBufferLimits(config, values);
+    case 'unixsocketperm':
+      return setOctal(value, 0o777, (v) => (config.unixsocketperm = v));
     case 'protected-mode':
       return setYesNo(value, (v) => (config.protectedMode = v));
     case 'daemonize':
@@ -130,8 +136,86 @@ function applyStandardConfig(state: ServerState, name: string, values: string[])
     case 'dir':
       return changeDir(state, values);
     default:
+      noteIfUnhonoured(state, name, values);
       return undefined;
   }
+}
+
+/**
+ * Directives redis-sentinel 7.0 acts on in sentinel mode that ts-sentinel does not honour, with
+ * the value that changes nothing: a file setting another value gets one start-up warning each.
+ * The README's directive inventory lists them with the honoured ones.
+ */
+const UNHONOURED_DEFAULTS: ReadonlyMap<string, string> = new Map([
+  ['syslog-enabled', 'no'],
+  ['syslog-ident', 'redis'],
+  ['syslog-facility', 'local0'],
+  ['supervised', 'no'],
+  ['acllog-max-len', '128'],
+  ['acl-pubsub-default', 'resetchannels'],
+  ['oom-score-adj', 'no'],
+  ['oom-score-adj-values', '0 200 800'],
+  ['socket-mark-id', '0'],
+  ['server_cpulist', ''],
+  ['bio_cpulist', ''],
+  ['aof_rewrite_cpulist', ''],
+  ['bgsave_cpulist', ''],
+  ['maxmemory-clients', '0'],
+  ['proto-max-bulk-len', '512mb'],
+  ['client-query-buffer-limit', '1gb'],
+  ['io-threads', '1'],
+  ['watchdog-period', '0'],
+  ['always-show-logo', 'no'],
+  ['set-proc-title', 'yes'],
+  ['proc-title-template', '{title} {listen-addr} {server-mode}'],
+]);
+
+function noteIfUnhonoured(state: ServerState, name: string, values: string[]): void {
+  const neutral = UNHONOURED_DEFAULTS.get(name);
+  if (neutral === undefined) return;
+  const given = values.join(' ').toLowerCase();
+  const unhonoured = state.config.unhonoured;
+  if (given !== neutral && !unhonoured.includes(name)) unhonoured.push(name);
+  else if (given === neutral && unhonoured.includes(name)) unhonoured.splice(unhonoured.indexOf(name), 1);
+}
+
+/** memtoull(): digits and an optional b/k/kb/m/mb/g/gb unit, no sign; undefined when invalid. */
+export function parseMemory(value: string): number | undefined {
+  const match = /^([0-9]*)(b|k|kb|m|mb|g|gb)?$/i.exec(value);
+  if (match === null || (match[1] ?? '').length >= 128) return undefined;
+  const unit = (match[2] ?? 'b').toLowerCase();
+  const multiplier = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 }[unit] ?? 1;
+  return Number(match[1] === '' ? 0 : match[1]) * multiplier;
+}
+
+/** `<class> <hard> <soft> <soft-seconds>` groups, all checked before any is applied, as Redis does. */
+function setOutputBufferLimits(config: ServerConfig, values: string[]): string | undefined {
+  if (values.length % 4 !== 0) return 'Wrong number of arguments in buffer limit configuration.';
+  const parsed: [string, OutputBufferLimit][] = [];
+  for (let i = 0; i < values.length; i += 4) {
+    const klass = (values[i] ?? '').toLowerCase();
+    if (!['normal', 'replica', 'slave', 'pubsub'].includes(klass))
+      return 'Invalid client class specified in buffer limit configuration.';
+    const hardBytes = parseMemory(values[i + 1] ?? '');
+    const softBytes = parseMemory(values[i + 2] ?? '');
+    const seconds = /^\s*[+-]?[0-9]+$/.test(values[i + 3] ?? '') ? Number(values[i + 3]) : -1;
+    if (hardBytes === undefined || softBytes === undefined || seconds < 0)
+      return 'Error in hard, soft or soft_seconds setting in buffer limit configuration.';
+    parsed.push([klass, { hardBytes, softBytes, softSeconds: seconds }]);
+  }
+  for (const [klass, limit] of parsed) {
+    if (klass === 'normal' || klass === 'pubsub') config.outputBufferLimits[klass] = limit;
+  }
+  return undefined;
+}
+
+/** strtoll(value, 8) with Redis's octal bound message. */
+function setOctal(value: string, max: number, set: (v: number) => void): string | undefined {
+  if (!/^\s*[+-]?[0-7]*$/.test(value)) return "argument couldn't be parsed as an octal number";
+  const parsed = parseInt(value.trim() === '' ? '0' : value.trim(), 8);
+  if (parsed < 0 || parsed > max) return `argument must be between 0 and ${max.toString(8)} inclusive`;
+  set(parsed);
+  return undefined;
 }
 
 function setInteger(value: string, min: bigint, max: bigint, set: (v: number) => void): string | undefined {

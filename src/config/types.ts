@@ -64,9 +64,27 @@ export interface ServerConfig {
   maxclients: number;
   timeout: number;
   tcpKeepalive: number;
+  /** `tcp-backlog`: the listen() queue length. */
+  tcpBacklog: number;
+  /** `client-output-buffer-limit`, for the two classes of client a sentinel serves. */
+  outputBufferLimits: Record<OutputBufferClass, OutputBufferLimit>;
+  /** Directives redis-sentinel acts on that this file sets and ts-sentinel does not honour. */
+  unhonoured: string[];
   /** `rename-command` for the sentinel's own commands: lower-case name -> new name ('' disables). */
   renameCommands: [string, string][];
   unixsocket?: string;
+  /** `unixsocketperm`: mode bits for the socket file; 0 leaves the umask's. */
+  unixsocketperm: number;
+}
+
+/** Replicas never connect to a sentinel: their class is accepted and not kept. */
+export type OutputBufferClass = 'normal' | 'pubsub';
+
+/** One `client-output-buffer-limit` class; 0 turns a limit off. */
+export interface OutputBufferLimit {
+  readonly hardBytes: number;
+  readonly softBytes: number;
+  readonly softSeconds: number;
 }
 
 export interface LoadedConfig {
@@ -92,7 +110,14 @@ export function defaultServerConfig(dir: string): ServerConfig {
     maxclients: 10000,
     timeout: 0,
     tcpKeepalive: 300,
+    tcpBacklog: 511,
+    outputBufferLimits: {
+      normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+      pubsub: { hardBytes: 32 * 1024 * 1024, softBytes: 8 * 1024 * 1024, softSeconds: 60 },
+    },
+    unhonoured: [],
     renameCommands: [],
+    unixsocketperm: 0,
   };
 }
 

@@ -112,12 +112,16 @@ export class RequestDecoder {
    * verdict however the input was split.
    */
   private findTerminator(byte: number): number | 'too-big' | null {
-    const idx = this.buf.indexOf(byte, this.scanned);
-    const found = idx !== -1 && idx < this.end;
-    const lineLen = (found ? idx : this.end) - this.start;
+    const pending = this.buf.subarray(0, this.end);
+    const idx = pending.indexOf(byte, this.scanned);
+    // Redis searches with strchr(), which stops at a NUL: a line holding one never ends.
+    const nul = pending.indexOf(0, this.scanned);
+    const blocked = nul !== -1 && (idx === -1 || nul < idx);
+    const lineLen = (idx === -1 || blocked ? this.end : idx) - this.start;
     if (lineLen > PROTO_INLINE_MAX_SIZE) return 'too-big';
-    if (!found) {
-      this.scanned = this.end;
+    if (idx === -1 || blocked) {
+      // Resume at the NUL, if any, so a terminator arriving later stays hidden behind it.
+      this.scanned = blocked ? nul : this.end;
       return null;
     }
     return idx;

@@ -72,6 +72,12 @@ export async function startDaemon(
     `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`,
   );
   logger.log('warning', 'Configuration loaded');
+  for (const directive of config.server.unhonoured) {
+    logger.log(
+      'warning',
+      `WARNING: '${directive}' is accepted but not honoured by ts-sentinel (README: directive inventory)`,
+    );
+  }
 
   const knownHosts = config.sentinel.resolveHostnames
     ? await primeHosts(configuredHosts(config), PRIME_DNS_TIMEOUT_MS)

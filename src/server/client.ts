@@ -9,15 +9,12 @@ import { encodeReply, type RespVersion } from '../protocol/encoder';
 import { reply, type Reply } from '../protocol/reply';
 import type { AclStore } from './acl/store';
 import type { AclUser } from './acl/user';
+import type { OutputBufferClass, OutputBufferLimit } from '../config/types';
 import type { Subscriber } from './pubsub';
 import type { ServerStats } from './stats';
 
 /** Redis's client-query-buffer-limit default: beyond it the client is dropped. */
 const MAX_QUERY_BUFFER = 1024 * 1024 * 1024;
-/** client-output-buffer-limit pubsub 32mb 8mb 60 (hard, soft, soft seconds). */
-const PUBSUB_HARD_LIMIT = 32 * 1024 * 1024;
-const PUBSUB_SOFT_LIMIT = 8 * 1024 * 1024;
-const PUBSUB_SOFT_SECONDS = 60;
 
 export interface TrackingState {
   redirect: number;
@@ -44,6 +41,8 @@ export interface SessionHost {
   execute(client: ClientSession, argv: readonly Buffer[]): CommandOutcome;
   /** Called by a session when its connection is gone. */
   unregister(client: ClientSession): void;
+  /** `client-output-buffer-limit` of a class, read at each check so a change applies at once. */
+  outputBufferLimit(klass: OutputBufferClass): OutputBufferLimit;
 }
 
 export interface ConnectionInfo {
@@ -114,12 +113,13 @@ export class ClientSession implements Subscriber {
     if (r.t === 'error') this.host.stats.errorReplies++;
     if (this.replyMode !== 'on') return;
     this.write(encodeReply(r, this.resp));
+    this.checkOutputBufferLimit();
   }
 
   /** Pub/sub traffic, which CLIENT REPLY does not silence. */
   pushMessage(msg: Reply): void {
     this.write(encodeReply(msg, this.resp));
-    this.checkPubSubLimits();
+    this.checkOutputBufferLimit();
   }
 
   /** CLIENT REPLY SKIP takes effect after the current command. */
@@ -247,19 +247,26 @@ export class ClientSession implements Subscriber {
     this.socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
   }
 
-  private checkPubSubLimits(): void {
+  /**
+   * checkClientOutputBufferLimits(): dropped at once past the hard limit, or when the output has
+   * stayed past the soft limit for longer than its seconds. A subscriber that stops reading
+   * therefore costs at most the hard limit, never unbounded memory.
+   */
+  private checkOutputBufferLimit(): void {
+    if (this.closed) return;
+    const limit = this.host.outputBufferLimit(this.isSubscribed() ? 'pubsub' : 'normal');
     const pending = this.outputBufferBytes();
-    if (pending > PUBSUB_HARD_LIMIT) {
+    if (limit.hardBytes > 0 && pending >= limit.hardBytes) {
       this.kill();
       return;
     }
-    if (pending <= PUBSUB_SOFT_LIMIT) {
+    if (limit.softBytes === 0 || pending < limit.softBytes) {
       this.softLimitSince = 0;
       return;
     }
     const now = this.host.ctx.now();
     if (this.softLimitSince === 0) this.softLimitSince = now;
-    else if (now - this.softLimitSince > PUBSUB_SOFT_SECONDS * 1000) this.kill();
+    else if (now - this.softLimitSince > limit.softSeconds * 1000) this.kill();
   }
 
   private onClosed(): void {

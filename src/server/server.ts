@@ -5,6 +5,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
+import type { OutputBufferClass, OutputBufferLimit } from '../config/types';
 import { encodeReply } from '../protocol/encoder';
 import { aclStoreFromConfig } from './acl/config';
 import type { AclStore } from './acl/store';
@@ -64,6 +65,8 @@ export class RespServer implements ServerHost, SessionHost {
     if (unixsocket !== undefined) {
       fs.rmSync(unixsocket, { force: true });
       await this.listenOn({ path: unixsocket });
+      const perm = this.ctx.config.server.unixsocketperm;
+      if (perm !== 0) fs.chmodSync(unixsocket, perm);
     }
     const timeout = this.ctx.config.server.timeout;
     if (timeout > 0) {
@@ -81,7 +84,7 @@ export class RespServer implements ServerHost, SessionHost {
     const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket, opts.path !== undefined));
     return new Promise((resolve, reject) => {
       srv.once('error', reject);
-      srv.listen({ ...opts, backlog: 511 }, () => {
+      srv.listen({ ...opts, backlog: this.ctx.config.server.tcpBacklog }, () => {
         srv.off('error', reject);
         this.listeners.push(srv);
         resolve();
@@ -97,6 +100,12 @@ export class RespServer implements ServerHost, SessionHost {
       socket.end(encodeReply(errorReply('SNT_ERR_MAX_CLIENTS'), 2), () => socket.destroy());
       return;
     }
+    if (this.refusedByProtectedMode(socket, unix)) {
+      this.stats.rejectedConnections++;
+      socket.on('error', () => undefined);
+      socket.end(encodeReply(errorReply('SNT_ERR_PROTECTED_MODE'), 2), () => socket.destroy());
+      return;
+    }
     const keepalive = this.ctx.config.server.tcpKeepalive;
     if (!unix && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     const id = this.nextClientId++;
@@ -107,6 +116,20 @@ export class RespServer implements ServerHost, SessionHost {
       connectionInfo(socket, unix, this.ctx.config.server.unixsocket),
     );
     this.sessions.set(id, session);
+  }
+
+  /**
+   * redis-sentinel starts with protected mode off; `protected-mode yes` in the file turns it on,
+   * and then, while the default user has no password, only loopback and unix clients get in.
+   */
+  private refusedByProtectedMode(socket: net.Socket, unix: boolean): boolean {
+    if (!this.ctx.config.server.protectedMode || unix || !this.acl.defaultUser.nopass) return false;
+    const ip = socket.remoteAddress ?? '';
+    return !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ip);
+  }
+
+  outputBufferLimit(klass: OutputBufferClass): OutputBufferLimit {
+    return this.ctx.config.server.outputBufferLimits[klass];
   }
 
   /** Delivers an event to SUBSCRIBE and PSUBSCRIBE clients; returns how many received it. */
