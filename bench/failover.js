@@ -3,11 +3,15 @@
  * Failover time: a master, two replicas and three sentinels (quorum 2), or one sentinel
  * (quorum 1) with --single, all on free loopback ports and fresh for every run. The master is
  * killed with SIGKILL and we time, from the kill:
+ *   +odown first published by any sentinel,
  *   (a) +switch-master reaching a PSUBSCRIBE client of the first sentinel,
  *   (b) SENTINEL GET-MASTER-ADDR-BY-NAME on that sentinel returning the new address,
- *   (c) the first SET accepted by the new master at that address.
+ *   (b*) the same on every sentinel (the moment they all agree),
+ *   (c) the first SET accepted by the new master at that address,
+ *   (d) the first SET through an ioredis client in sentinel mode (what applications see).
  * The first moment each failover event was published by any sentinel is kept as a breakdown.
  */
+const { Redis } = require('ioredis');
 const lib = require('./lib');
 
 const { devkit, now, out } = lib;
@@ -94,10 +98,38 @@ async function firstWrite(port, deadline) {
   }
 }
 
+/** An application's view: an ioredis client that finds the master through the sentinels. */
+async function sentinelClient(sentinels) {
+  const client = new Redis({
+    sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
+    name: NAME,
+    // Retry at the poll pace, so the client is never what the measure waits for.
+    retryStrategy: () => POLL_MS,
+    sentinelRetryStrategy: () => POLL_MS,
+    commandTimeout: 1000,
+  });
+  client.on('error', () => undefined);
+  await client.set('bench:ioredis', 'ready');
+  return client;
+}
+
+async function firstClientWrite(client, deadline) {
+  for (;;) {
+    try {
+      await client.set('bench:ioredis', String(Date.now()));
+      return now();
+    } catch (e) {
+      if (now() > deadline) throw new Error(`no write through the ioredis sentinel client (${e.message})`);
+      await sleep(POLL_MS);
+    }
+  }
+}
+
 async function oneFailover(impl, cfg) {
   const reg = lib.newRegistry();
   const feeds = [];
   const sentinels = [];
+  let client;
   try {
     const { master, replicas } = await startMasterAndReplicas({
       replicas: 2,
@@ -138,6 +170,7 @@ async function oneFailover(impl, cfg) {
       feeds.push(feed);
     }
 
+    client = await sentinelClient(sentinels);
     const killedAt = now();
     const deadline = killedAt + cfg.runTimeout;
     await master.kill9();
@@ -149,15 +182,20 @@ async function oneFailover(impl, cfg) {
       const written = await firstWrite(addr.port, deadline);
       return { addr, written };
     })();
-    const [switchAt, { addr, written }] = await Promise.race([
-      Promise.all([switched, addressAndWrite]),
+    const allAgree = Promise.all(sentinels.map((s) => pollNewAddress(s.port, master.port, deadline)));
+    const clientWrite = firstClientWrite(client, deadline);
+    const [switchAt, { addr, written }, everywhere, clientAt] = await Promise.race([
+      Promise.all([switched, addressAndWrite, allAgree, clientWrite]),
       timeout,
     ]);
     const since = (t) => (t === undefined ? undefined : t - killedAt);
     return {
       switchMs: since(switchAt),
+      odownMs: since(first.get('+odown')),
       addrMs: since(addr.at),
+      allAddrMs: since(Math.max(...everywhere.map((a) => a.at))),
       writeMs: since(written),
+      clientMs: since(clientAt),
       events: Object.fromEntries(EVENTS.map((e) => [e, since(first.get(e))])),
       newPort: addr.port,
     };
@@ -166,6 +204,7 @@ async function oneFailover(impl, cfg) {
     if (tail !== undefined) process.stderr.write(`--- sentinel ${sentinels[0].port} log tail ---\n${tail}\n`);
     throw e;
   } finally {
+    client?.disconnect();
     await Promise.all(feeds.map((f) => f.close()));
     await lib.teardown(reg);
   }
@@ -203,7 +242,7 @@ async function main(argv) {
         const ev = EVENTS.map((e) => `${e} ${lib.fmtMs(m.events[e])}`).join(', ');
         out(
           `  run ${run}/${v.runs} ${r.impl.label}: (a) ${lib.fmtMs(m.switchMs)} ms, (b) ${lib.fmtMs(m.addrMs)} ms, ` +
-            `(c) ${lib.fmtMs(m.writeMs)} ms   [${ev}]`,
+            `(b*) ${lib.fmtMs(m.allAddrMs)} ms, (c) ${lib.fmtMs(m.writeMs)} ms, (d) ${lib.fmtMs(m.clientMs)} ms   [${ev}]`,
         );
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
@@ -217,9 +256,12 @@ async function main(argv) {
   }
 
   const measures = [
+    ['+odown (first sentinel)', 'odownMs'],
     ['(a) +switch-master on sentinel 1', 'switchMs'],
     ['(b) GET-MASTER-ADDR-BY-NAME new', 'addrMs'],
+    ['(b*) ... new on all sentinels', 'allAddrMs'],
     ['(c) first SET on new master', 'writeMs'],
+    ['(d) first SET via ioredis sentinel', 'clientMs'],
   ];
   const rows = [];
   const figures = {};
@@ -265,6 +307,25 @@ async function main(argv) {
       2,
     ),
   );
+  if (results.length === 2) {
+    const [ours, theirs] = results.map((r) => figures[r.impl.label]);
+    out();
+    out(
+      `ratio ${results[0].impl.label} / ${results[1].impl.label} of the median time beyond ` +
+        `down-after-milliseconds (${cfg.downAfter} ms); lower is faster`,
+    );
+    out(
+      lib.table(
+        ['measure', 'ratio'],
+        measures.map(([label, key]) => {
+          const a = ours[key]?.median;
+          const b = theirs[key]?.median;
+          const ok = a !== undefined && b !== undefined && b > cfg.downAfter;
+          return [label, ok ? ((a - cfg.downAfter) / (b - cfg.downAfter)).toFixed(2) : '-'];
+        }),
+      ),
+    );
+  }
   out();
   out('breakdown: median ms from the kill to the first time any sentinel published the event');
   out(

@@ -1,15 +1,15 @@
 'use strict';
 /**
  * RESP throughput of the sentinel port, measured with redis-benchmark: PING (inline and
- * multibulk) and SENTINEL get-master-addr-by-name, unpipelined and with 16 commands in flight
- * per connection. Every implementation runs at the same time, watching the same master, and is
+ * multibulk), SENTINEL get-master-addr-by-name, MASTER and REPLICAS, unpipelined and with 16
+ * commands in flight per connection. Every implementation runs at the same time, watching the same master, and is
  * benchmarked in turn.
  */
 const { spawn } = require('node:child_process');
 const lib = require('./lib');
 
 const { devkit, out } = lib;
-const { command, items, startRedis, startSentinel, text } = devkit;
+const { command, items, startMasterAndReplicas, startSentinel, text, waitFor } = devkit;
 
 const NAME = 'mymaster';
 
@@ -17,8 +17,10 @@ const HELP = `Usage: node bench/resp.js [options]
 
 Requests per second on the sentinel port, measured with redis-benchmark:
   -t ping                                              (PING_INLINE, PING_MBULK)
-  SENTINEL get-master-addr-by-name mymaster, -P 1 and -P 16
-All sentinels watch one redis-server master; each is benchmarked in turn.
+  PING -P 16
+  SENTINEL get-master-addr-by-name mymaster, SENTINEL MASTER mymaster and
+  SENTINEL REPLICAS mymaster, each -P 1 and -P 16
+All sentinels watch one redis-server master with one replica; each is benchmarked in turn.
 
   --requests N   requests per redis-benchmark run (-n, default 100000)
   --clients N    parallel connections (-c, default 50)
@@ -36,8 +38,12 @@ const INTEGERS = ['requests', 'clients', 'rounds'];
 /** The benchmark runs, as redis-benchmark arguments after -h/-p/-q/-n/-c. */
 const CASES = [
   { name: 'ping', args: ['-t', 'ping'] },
-  { name: 'get-master-addr -P 1', args: ['-P', '1', 'SENTINEL', 'get-master-addr-by-name', NAME] },
-  { name: 'get-master-addr -P 16', args: ['-P', '16', 'SENTINEL', 'get-master-addr-by-name', NAME] },
+  { name: 'ping -P 16', args: ['-P', '16', 'PING'] },
+  ...[1, 16].flatMap((p) => [
+    { name: `get-master-addr -P ${p}`, args: ['-P', String(p), 'SENTINEL', 'get-master-addr-by-name', NAME] },
+    { name: `SENTINEL MASTER -P ${p}`, args: ['-P', String(p), 'SENTINEL', 'MASTER', NAME] },
+    { name: `SENTINEL REPLICAS -P ${p}`, args: ['-P', String(p), 'SENTINEL', 'REPLICAS', NAME] },
+  ]),
 ];
 
 /** Runs redis-benchmark under the registry (so Ctrl-C kills it) and parses its -q lines. */
@@ -81,12 +87,17 @@ async function main(argv) {
   out(`$ ${cmd}`);
   const reg = lib.newRegistry();
   try {
-    const master = await startRedis({ registry: reg });
+    const { master } = await startMasterAndReplicas({ replicas: 1, syncTimeoutMs: 15000, registry: reg });
     const conf = `sentinel monitor ${NAME} 127.0.0.1 ${master.port} 1`;
     const sentinels = [];
     for (const impl of impls) {
       const s = await startSentinel({ conf, bin: impl.argv, registry: reg });
       await checkAnswer(s.port, master.port);
+      // SENTINEL REPLICAS is measured with the replica known, as in production.
+      await waitFor(async () => items(await command(s.port, ['SENTINEL', 'REPLICAS', NAME])).length === 1, {
+        timeoutMs: 15000,
+        what: `${impl.label} to know the replica`,
+      });
       sentinels.push({ impl, port: s.port });
       out(`  ${impl.label}: ${impl.command} on port ${s.port}`);
     }

@@ -12,6 +12,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const lib = require('./lib');
+const waves = require('./wave');
 
 const { devkit, now, out } = lib;
 const { command, items, record, sleep, startRedis, startSentinel, waitFor } = devkit;
@@ -24,6 +25,8 @@ sampled from /proc after every name is connected and a warm-up has passed.
   --masters M    master names to monitor (default 50)
   --seconds S    measuring window (default 30)
   --warmup S     wait after every name is connected, before measuring (default 5)
+  --wave N       then a failover wave: N masters, each a redis-server with one replica,
+                 ${waves.SENTINELS} sentinels quorum ${waves.QUORUM}, every master killed at once (default 40; 0: none)
 ${lib.IMPL_HELP}
 `;
 
@@ -31,6 +34,7 @@ const OPTIONS = {
   masters: { type: 'string', default: '50' },
   seconds: { type: 'string', default: '30' },
   warmup: { type: 'string', default: '5' },
+  wave: { type: 'string', default: '40' },
 };
 const INTEGERS = ['masters', 'seconds'];
 
@@ -107,6 +111,8 @@ async function main(argv) {
   const v = lib.parseCli(argv, OPTIONS, INTEGERS);
   v.warmup = Number(v.warmup);
   if (!(v.warmup >= 0)) throw new Error('--warmup must be a number of seconds >= 0');
+  v.wave = Number(v.wave);
+  if (!Number.isInteger(v.wave) || v.wave < 0) throw new Error('--wave must be an integer >= 0');
   const impls = lib.implementations(v);
   const cmd = lib.commandLine('scale.js', argv);
   const ticksPerSecond = clockTicksPerSecond();
@@ -158,7 +164,64 @@ async function main(argv) {
       rows,
     ),
   );
-  return { command: cmd, masters: v.masters, seconds: v.seconds, results };
+  const waveResults = v.wave > 0 ? await runWaves(impls, v.wave, cmd) : undefined;
+  return { command: cmd, masters: v.masters, seconds: v.seconds, results, waves: waveResults };
+}
+
+async function runWaves(impls, n, cmd) {
+  const results = {};
+  for (const impl of impls) {
+    try {
+      results[impl.label] = await waves.wave(impl, n);
+      const r = results[impl.label];
+      out(
+        `  wave ${impl.label}: all ${n} switched after ${r.last.toFixed(0)} ms, longest PING ${r.longestPing.toFixed(0)} ms`,
+      );
+    } catch (e) {
+      results[impl.label] = { error: e instanceof Error ? e.message : String(e) };
+      out(`  wave ${impl.label}: FAILED: ${results[impl.label].error}`);
+    }
+  }
+  out();
+  out(
+    `failover wave: ${n} masters (each a redis-server with one replica) killed at once, ${waves.SENTINELS} sentinels ` +
+      `quorum ${waves.QUORUM}, down-after ${waves.TIMING.downAfterMs} ms; ms from the kill until all sentinels name the new master`,
+  );
+  out(`$ ${cmd}`);
+  const rows = impls.map(({ label }) => {
+    const r = results[label];
+    if (r.error !== undefined) return [label, 'failed'];
+    return [
+      label,
+      ...[r.first, r.median, r.last, r.longestPing].map(lib.fmtMs),
+      r.rssBefore.toFixed(1),
+      r.rssAfter.toFixed(1),
+    ];
+  });
+  const [a, b] = impls.map(({ label }) => results[label]);
+  if (impls.length === 2 && a.error === undefined && b.error === undefined) {
+    rows.push([
+      'ratio',
+      ...['first', 'median', 'last', 'longestPing', 'rssBefore', 'rssAfter'].map((k) =>
+        (a[k] / b[k]).toFixed(2),
+      ),
+    ]);
+  }
+  out(
+    lib.table(
+      [
+        'implementation',
+        'first name',
+        'median name',
+        'all names',
+        'longest PING',
+        'RSS MiB before',
+        'RSS after',
+      ],
+      rows,
+    ),
+  );
+  return results;
 }
 
 module.exports = { main, HELP };

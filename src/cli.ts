@@ -15,10 +15,17 @@ import { noConfigFileMessage } from './config/file-checks';
 import { checkConfig } from './config/loader';
 import { DEFAULT_SENTINEL_PORT } from './config/types';
 import { createLogger, type LogFormat } from './log';
+import type { MetricsOptions } from './runtime/metrics';
 
 const LOG_FORMATS: readonly LogFormat[] = ['redis', 'json'];
 const SWITCHES = new Set(['-h', '--help', '-v', '--version', '--healthcheck']);
-const VALUED = new Set(['--test-config', '--log-format']);
+/** Flags that are no redis directive, so they may also follow the config file. */
+const ANYWHERE = new Set(['--log-format', '--metrics-port', '--metrics-bind']);
+const VALUED = new Set(['--test-config', ...ANYWHERE]);
+/** The metrics port when --metrics-port is not given (handy in containers). */
+const METRICS_PORT_ENV = 'TS_SENTINEL_METRICS_PORT';
+/** Metrics stay on loopback unless the operator says otherwise. */
+const DEFAULT_METRICS_BIND = '127.0.0.1';
 const HEALTHCHECK_TIMEOUT_MS = 2000;
 
 interface SplitArgs {
@@ -47,13 +54,12 @@ function splitArgs(argv: readonly string[]): SplitArgs {
     }
   }
   const rest: string[] = [];
-  // --log-format is no redis directive, so it may also follow the config file.
   for (let j = i; j < argv.length; j++) {
     const arg = argv[j] ?? '';
-    if (arg === '--log-format' && j + 1 < argv.length) {
+    if (ANYWHERE.has(arg) && j + 1 < argv.length) {
       own.push(arg, argv[j + 1] ?? '');
       j++;
-    } else if (arg.startsWith('--log-format=')) {
+    } else if (ANYWHERE.has(arg.split('=')[0] ?? '')) {
       own.push(arg);
     } else {
       rest.push(arg);
@@ -100,6 +106,15 @@ function healthcheck(port: number): Promise<number> {
   });
 }
 
+/** The metrics listener asked for, undefined for none, or why the port is unusable. */
+function metricsOptions(port: string | undefined, bind: string): MetricsOptions | undefined | string {
+  if (port === undefined || port === '') return undefined;
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n < 1 || n > 65535) return `Invalid metrics port '${port}': expected 1-65535`;
+  if (net.isIP(bind) === 0) return `Invalid metrics bind address '${bind}': expected an IP address`;
+  return { port: n, bind };
+}
+
 /** The exit status, or null once the daemon runs (it exits through its own shutdown). */
 async function main(argv: readonly string[]): Promise<number | null> {
   const { own, rest } = splitArgs(argv);
@@ -118,6 +133,15 @@ async function main(argv: readonly string[]): Promise<number | null> {
       choices: LOG_FORMATS,
       default: 'redis' as LogFormat,
       describe: 'Log line format',
+    })
+    .option('metrics-port', {
+      type: 'string',
+      describe: `Serve Prometheus /metrics, /healthz and /readyz on this port (or $${METRICS_PORT_ENV})`,
+    })
+    .option('metrics-bind', {
+      type: 'string',
+      default: DEFAULT_METRICS_BIND,
+      describe: 'Address the metrics listener binds',
     })
     .version(false)
     .option('version', { alias: 'v', type: 'boolean', describe: 'Show version' })
@@ -140,6 +164,14 @@ async function main(argv: readonly string[]): Promise<number | null> {
     for (const err of errors) process.stderr.write(`${err.short()}\n`);
     return errors.length === 0 ? 0 : 1;
   }
+  const metrics = metricsOptions(
+    options['metrics-port'] ?? process.env[METRICS_PORT_ENV],
+    options['metrics-bind'],
+  );
+  if (typeof metrics === 'string') {
+    process.stderr.write(`${metrics}\n`);
+    return 1;
+  }
   const logFormat = options['log-format'];
   // As in redis-server: a first argument starting with '-' means there is no config file.
   const [configFile, ...directives] = rest;
@@ -149,7 +181,11 @@ async function main(argv: readonly string[]): Promise<number | null> {
   }
   // Loaded only now: --version, --help and --test-config need none of the daemon.
   const { startDaemon } = await import('./runtime/daemon');
-  await startDaemon(configFile, directives, { logFormat, executable: path.resolve(process.argv[1] ?? '') });
+  await startDaemon(configFile, directives, {
+    logFormat,
+    executable: path.resolve(process.argv[1] ?? ''),
+    metrics,
+  });
   return null;
 }
 

@@ -21,12 +21,15 @@ import { createLogger, type LogFormat, type SentinelLogger } from '../log';
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
 import { DEFAULT_DAEMON_PIDFILE, restartInBackground, takeDaemonChildMarker } from './daemonize';
 import { blockingLookup, primeHosts, resolveHost } from './resolver';
+import type { MetricsEndpoint, MetricsOptions } from './metrics';
 import { ScriptRunner } from './scripts';
 
 export interface DaemonOptions {
   logFormat: LogFormat;
   /** Absolute path of the program, shown by INFO server. */
   executable: string;
+  /** The Prometheus endpoint, when asked for (--metrics-port). */
+  metrics?: MetricsOptions;
 }
 
 export interface Daemon {
@@ -91,7 +94,7 @@ export async function startDaemon(
   try {
     // A daemon without a pidfile writes Redis' default one.
     const pidfile = config.server.pidfile ?? (daemonChild ? DEFAULT_DAEMON_PIDFILE : undefined);
-    daemon = new Runtime(config, core, logger, opts.executable, pidfile);
+    daemon = new Runtime(config, core, logger, opts.executable, pidfile, opts.metrics);
   } catch (err) {
     // Redis logs an unusable ACL setup and exits 1.
     if (!(err instanceof AclConfigError)) throw err;
@@ -133,6 +136,7 @@ class Runtime implements Daemon {
   private readonly links: LinkManager;
   private readonly scripts: ScriptRunner;
   private readonly commandEnv: SentinelCommandEnv;
+  private metrics: MetricsEndpoint | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
   /** Set when a flush of the current drain could not be written. */
@@ -145,6 +149,7 @@ class Runtime implements Daemon {
     executable: string,
     /** Written once listening, removed at shutdown. */
     private readonly pidfile: string | undefined,
+    private readonly metricsOptions: MetricsOptions | undefined,
   ) {
     // Every callback into the core is followed by carrying out what it decided.
     this.links = new LinkManager(
@@ -205,11 +210,29 @@ class Runtime implements Daemon {
       this.logger.log('warning', `Failed listening on port ${serverConfig.port} (TCP), aborting.`);
       process.exit(1);
     }
+    if (this.metricsOptions !== undefined) await this.startMetrics(this.metricsOptions);
     if (this.pidfile !== undefined) writePidFile(this.pidfile);
     this.logger.log('notice', `Running mode=sentinel, port=${serverConfig.port}.`);
     this.installProcessHandlers();
     this.after(() => this.core.start());
     this.scheduleTick();
+  }
+
+  private async startMetrics(opts: MetricsOptions): Promise<void> {
+    try {
+      // Loaded only here: prom-client costs memory a sentinel without the flag should not pay.
+      const { startMetrics } = await import('./metrics');
+      this.metrics = await startMetrics(opts, {
+        view: this.core.view,
+        scriptsQueued: () => this.scripts.queuedCount(),
+        scriptsRunning: () => this.scripts.runningCount(),
+      });
+    } catch (err) {
+      this.logger.log('warning', err instanceof Error ? err.message : String(err));
+      this.logger.log('warning', `Failed listening on metrics port ${opts.bind}:${opts.port}, aborting.`);
+      process.exit(1);
+    }
+    this.logger.log('notice', `Metrics on http://${opts.bind}:${this.metrics.port}/metrics`);
   }
 
   async shutdown(signal?: NodeJS.Signals): Promise<void> {
@@ -234,7 +257,7 @@ class Runtime implements Daemon {
     this.links.closeAll();
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.server.close(),
+      Promise.all([this.server.close(), this.metrics?.close()]),
       new Promise<void>((resolve) => {
         grace = setTimeout(resolve, CLOSE_GRACE_MS);
       }),
@@ -288,6 +311,7 @@ class Runtime implements Daemon {
   /** Log line, plus a pub/sub message on the channel named like the event unless it is debug. */
   private emitEvent(event: SentinelEvent): void {
     this.logger.event(event);
+    this.metrics?.onEvent(event);
     if (event.level !== 'debug') this.server.publish(event.type, event.payload);
   }
 
