@@ -46,6 +46,36 @@ export interface SentinelConfig {
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
 
+/** `tls-auth-clients`: whether clients of the TLS listener must present a certificate. */
+export type TlsAuthClients = 'yes' | 'no' | 'optional';
+
+/** The `tls-*` directives, as written (file paths unresolved, empty strings as undefined). */
+export interface TlsConfig {
+  /** `tls-port`; 0 means no TLS listener. */
+  port: number;
+  /** TLS on every outgoing link (masters, replicas, peer sentinels); hellos announce `port`. */
+  replication: boolean;
+  /** Only makes a data server start TLS; a sentinel accepts it and needs certificates then. */
+  cluster: boolean;
+  authClients: TlsAuthClients;
+  certFile?: string;
+  keyFile?: string;
+  keyFilePass?: string;
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  clientKeyFilePass?: string;
+  caCertFile?: string;
+  caCertDir?: string;
+  dhParamsFile?: string;
+  protocols?: string;
+  ciphers?: string;
+  ciphersuites?: string;
+  preferServerCiphers: boolean;
+  sessionCaching: boolean;
+  sessionCacheSize: number;
+  sessionCacheTimeout: number;
+}
+
 /** The redis.conf directives a sentinel acts on. Others are accepted and kept verbatim. */
 export interface ServerConfig {
   port: number;
@@ -67,6 +97,7 @@ export interface ServerConfig {
   /** `rename-command` for the sentinel's own commands: lower-case name -> new name ('' disables). */
   renameCommands: [string, string][];
   unixsocket?: string;
+  tls: TlsConfig;
 }
 
 export interface LoadedConfig {
@@ -93,6 +124,16 @@ export function defaultServerConfig(dir: string): ServerConfig {
     timeout: 0,
     tcpKeepalive: 300,
     renameCommands: [],
+    tls: {
+      port: 0,
+      replication: false,
+      cluster: false,
+      authClients: 'yes',
+      preferServerCiphers: false,
+      sessionCaching: true,
+      sessionCacheSize: 20 * 1024,
+      sessionCacheTimeout: 300,
+    },
   };
 }
 
