@@ -63,9 +63,9 @@ export async function replication(
   return parseInfo(text(await command(port, ['INFO', 'replication'], opts)));
 }
 
-/** The first element of ROLE: `master`, `slave` or `sentinel`. */
-export async function roleOf(port: number): Promise<string> {
-  return text(items(await command(port, ['ROLE']))[0] ?? { type: 'nullbulk' });
+/** The first element of ROLE: `master`, `slave` or `sentinel`; `tlsOptions` for a TLS port. */
+export async function roleOf(port: number, tlsOptions?: tls.ConnectionOptions): Promise<string> {
+  return text(items(await command(port, ['ROLE'], { tls: tlsOptions }))[0] ?? { type: 'nullbulk' });
 }
 
 /**

@@ -17,7 +17,14 @@ import { infoSentinelLines } from '../server/commands/sentinel-view';
 import { AclConfigError } from '../server/acl/config';
 import type { ServerContext } from '../server/context';
 import { ListenError, RespServer } from '../server/server';
-import { listeningPort, setUpTls, TLS_SETUP_FAILED, TlsSetupError, tlsRequired, type TlsSetup } from '../server/tls';
+import {
+  listeningPort,
+  setUpTls,
+  TLS_SETUP_FAILED,
+  TlsSetupError,
+  tlsRequired,
+  type TlsSetup,
+} from '../server/tls';
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
 import { DEFAULT_DAEMON_PIDFILE, restartInBackground, takeDaemonChildMarker } from './daemonize';
