@@ -14,5 +14,6 @@ export * from './resp';
 export * from './resp-client';
 export * from './sentinel-views';
 export * from './sentinels';
+export * from './tls';
 export * from './wait';
 export { EVENTS, FAILOVER_STEPS, MASTER_SWITCHED, isEventName } from '../src/core/events';

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import type * as tls from 'node:tls';
 import { exitOf, hasExited, killQuietly, type ProcessRegistry } from './processes';
 import { freePort } from './ports';
 import { RespClient } from './resp-client';
@@ -33,6 +34,8 @@ export class Instance {
     readonly password: string | undefined,
     private readonly launch: LaunchSpec,
     private readonly reg: ProcessRegistry,
+    /** Set when `port` is a TLS port: how probes and callers connect to it. */
+    readonly tls?: tls.ConnectionOptions,
   ) {
     this.child = this.spawnChild();
   }
@@ -56,7 +59,9 @@ export class Instance {
       async () => {
         if (!this.alive)
           throw new GiveUpError(`it exited (${this.exitText()}); log tail:\n${this.logTail()}`);
-        return this.kind === 'sentinel' ? pingInline(this.port) : pingAuthed(this.port, this.password);
+        return this.kind === 'sentinel'
+          ? pingInline(this.port, this.tls)
+          : pingAuthed(this.port, this.password, this.tls);
       },
       { timeoutMs, intervalMs: 50, what: `${this.kind} on port ${this.port} to answer PING` },
     );
@@ -137,8 +142,12 @@ export class Instance {
   }
 }
 
-async function pingAuthed(port: number, password: string | undefined): Promise<boolean> {
-  const client = await RespClient.connect(port, 1000);
+async function pingAuthed(
+  port: number,
+  password: string | undefined,
+  tlsOptions: tls.ConnectionOptions | undefined,
+): Promise<boolean> {
+  const client = await RespClient.connect(port, 1000, tlsOptions);
   try {
     if (password !== undefined) await client.call(['AUTH', password], 1000);
     const pong = await client.call(['PING'], 1000);
@@ -149,8 +158,8 @@ async function pingAuthed(port: number, password: string | undefined): Promise<b
 }
 
 /** Inline PING, the way a health check with `redis-cli` or `nc` probes a sentinel. */
-async function pingInline(port: number): Promise<boolean> {
-  const client = await RespClient.connect(port, 1000);
+async function pingInline(port: number, tlsOptions: tls.ConnectionOptions | undefined): Promise<boolean> {
+  const client = await RespClient.connect(port, 1000, tlsOptions);
   try {
     client.write('PING\r\n');
     const reply = (await client.read(1000)).value;

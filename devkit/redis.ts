@@ -4,10 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type * as tls from 'node:tls';
 import { Instance, startWithPortRetry } from './instance';
 import { LOOPBACK } from './ports';
 import { registry, type ProcessRegistry } from './processes';
 import { items, parseInfo, text } from './resp';
+import { type TestCerts, tlsClientOptions, tlsOnlyDirectives } from './tls';
 import { command } from './resp-client';
 import { waitFor } from './wait';
 
@@ -24,6 +26,8 @@ export interface RedisOptions {
   replicaOf?: number;
   /** Working directory; a fresh temp dir when absent. */
   dir?: string;
+  /** TLS only (tlsOnlyDirectives): the instance's port is its tls-port, plain TCP is off. */
+  tls?: TestCerts;
   registry?: ProcessRegistry;
 }
 
@@ -38,10 +42,13 @@ export function startRedis(opts: RedisOptions = {}): Promise<Instance> {
     const args = [confPath, '--port', String(port), '--bind', LOOPBACK];
     args.push('--save', '', '--appendonly', 'no', '--dir', dir);
     if (opts.password !== undefined) args.push('--requirepass', opts.password, '--masterauth', opts.password);
+    if (opts.tls !== undefined)
+      for (const [name, value] of tlsOnlyDirectives(opts.tls, port)) args.push(`--${name}`, value);
     args.push(...(opts.args ?? []));
     const logPath = path.join(dir, 'redis.log');
     const launch = { command: 'redis-server', args };
-    return new Instance('redis', port, dir, confPath, logPath, opts.password, launch, reg);
+    const tlsOptions = opts.tls !== undefined ? tlsClientOptions(opts.tls) : undefined;
+    return new Instance('redis', port, dir, confPath, logPath, opts.password, launch, reg, tlsOptions);
   });
 }
 
@@ -51,14 +58,14 @@ export const NO_SYNC_DELAY = ['--repl-diskless-sync-delay', '0'];
 /** INFO replication of the Redis on `port` as key -> value; `password` to AUTH, `timeoutMs` per reply. */
 export async function replication(
   port: number,
-  opts: { password?: string; timeoutMs?: number } = {},
+  opts: { password?: string; timeoutMs?: number; tls?: tls.ConnectionOptions } = {},
 ): Promise<Record<string, string>> {
   return parseInfo(text(await command(port, ['INFO', 'replication'], opts)));
 }
 
-/** The first element of ROLE: `master`, `slave` or `sentinel`. */
-export async function roleOf(port: number): Promise<string> {
-  return text(items(await command(port, ['ROLE']))[0] ?? { type: 'nullbulk' });
+/** The first element of ROLE: `master`, `slave` or `sentinel`; `tlsOptions` for a TLS port. */
+export async function roleOf(port: number, tlsOptions?: tls.ConnectionOptions): Promise<string> {
+  return text(items(await command(port, ['ROLE'], { tls: tlsOptions }))[0] ?? { type: 'nullbulk' });
 }
 
 /**
@@ -73,7 +80,11 @@ export async function waitReplicaOf(
 ): Promise<void> {
   await waitFor(
     async () => {
-      const repl = await replication(replica.port, { password: replica.password, timeoutMs: probeTimeoutMs });
+      const repl = await replication(replica.port, {
+        password: replica.password,
+        timeoutMs: probeTimeoutMs,
+        tls: replica.tls,
+      });
       return (
         repl.role === 'slave' && repl.master_port === String(masterPort) && repl.master_link_status === 'up'
       );
@@ -89,6 +100,8 @@ export interface MasterAndReplicasOptions {
   args?: string[];
   /** requirepass and masterauth for every one of them. */
   password?: string;
+  /** All TLS only, replicating over TLS. */
+  tls?: TestCerts;
   /** Wait this long for each replica in turn to be linked up (waitReplicaOf); no wait if absent. */
   syncTimeoutMs?: number;
   /** With syncTimeoutMs: how long one INFO probe may take. */
@@ -100,7 +113,7 @@ export interface MasterAndReplicasOptions {
 export async function startMasterAndReplicas(
   opts: MasterAndReplicasOptions,
 ): Promise<{ master: Instance; replicas: Instance[] }> {
-  const common = { args: opts.args, password: opts.password, registry: opts.registry };
+  const common = { args: opts.args, password: opts.password, tls: opts.tls, registry: opts.registry };
   const master = await startRedis(common);
   const replicas = await Promise.all(
     Array.from({ length: opts.replicas }, () => startRedis({ ...common, replicaOf: master.port })),

@@ -4,6 +4,7 @@
  * tools use it for probes, since it has no queue, no retries and no reconnects to hide a fault.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { LOOPBACK } from './ports';
 import { encodeCommand, parseReply, type CommandArg, type RespValue } from './resp';
 import { withDeadline } from './wait';
@@ -39,10 +40,13 @@ export class RespClient {
     socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  /** Connects to `port` on 127.0.0.1; rejects after `timeoutMs`. */
-  static connect(port: number, timeoutMs = 2000): Promise<RespClient> {
+  /** Connects to `port` on 127.0.0.1, over TLS with `tlsOptions`; rejects after `timeoutMs`. */
+  static connect(port: number, timeoutMs = 2000, tlsOptions?: tls.ConnectionOptions): Promise<RespClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.createConnection({ host: LOOPBACK, port });
+      const socket: net.Socket =
+        tlsOptions !== undefined
+          ? tls.connect({ ...tlsOptions, host: LOOPBACK, port })
+          : net.createConnection({ host: LOOPBACK, port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect to ${LOOPBACK}:${port} timed out after ${timeoutMs} ms`));
@@ -51,7 +55,7 @@ export class RespClient {
         clearTimeout(timer);
         reject(e);
       });
-      socket.once('connect', () => {
+      socket.once(tlsOptions !== undefined ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         socket.setNoDelay(true);
@@ -174,10 +178,10 @@ export class RespClient {
 export async function command(
   port: number,
   args: readonly CommandArg[],
-  opts: { password?: string; timeoutMs?: number } = {},
+  opts: { password?: string; timeoutMs?: number; tls?: tls.ConnectionOptions } = {},
 ): Promise<RespValue> {
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const client = await RespClient.connect(port, timeoutMs);
+  const client = await RespClient.connect(port, timeoutMs, opts.tls);
   try {
     if (opts.password !== undefined) {
       const auth = await client.call(['AUTH', opts.password], timeoutMs);

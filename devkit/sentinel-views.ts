@@ -2,6 +2,7 @@
  * What sentinels say about a master, read the same way by the tests, the demo and the
  * benchmarks: its address, its epoch, its replicas and peers, and whether they all agree.
  */
+import type * as tls from 'node:tls';
 import type { Instance } from './instance';
 import { LOOPBACK } from './ports';
 import { items, record, text } from './resp';
@@ -13,8 +14,12 @@ export async function masterPortOf(
   port: number,
   name: string,
   timeoutMs?: number,
+  tlsOptions?: tls.ConnectionOptions,
 ): Promise<number | undefined> {
-  const reply = await command(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name], { timeoutMs });
+  const reply = await command(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name], {
+    timeoutMs,
+    tls: tlsOptions,
+  });
   if (reply.type !== 'array') return undefined;
   const [host, masterPort] = reply.items.map(text);
   if (host !== LOOPBACK)
@@ -31,9 +36,9 @@ export interface MasterView {
 
 /** What `sentinel` says about master `name`; the address must be 127.0.0.1. */
 export async function masterView(sentinel: Instance, name: string): Promise<MasterView> {
-  const port = await masterPortOf(sentinel.port, name);
+  const port = await masterPortOf(sentinel.port, name, undefined, sentinel.tls);
   if (port === undefined) throw new Error(`sentinel ${sentinel.port} has no address for ${name}`);
-  const master = record(await command(sentinel.port, ['SENTINEL', 'MASTER', name]));
+  const master = record(await command(sentinel.port, ['SENTINEL', 'MASTER', name], { tls: sentinel.tls }));
   return { port, epoch: Number(master['config-epoch']), flags: master.flags ?? '' };
 }
 
@@ -69,7 +74,7 @@ export async function agreement(
 
 /** Replicas `sentinel` lists for master `name` as healthy (flags `slave`, link ok), as sorted ports. */
 export async function healthyReplicas(sentinel: Instance, name: string): Promise<number[]> {
-  return items(await command(sentinel.port, ['SENTINEL', 'REPLICAS', name]))
+  return items(await command(sentinel.port, ['SENTINEL', 'REPLICAS', name], { tls: sentinel.tls }))
     .map(record)
     .filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok')
     .map((r) => Number(r.port))

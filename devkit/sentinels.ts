@@ -8,6 +8,7 @@ import { Instance, startWithPortRetry } from './instance';
 import { LOOPBACK } from './ports';
 import { registry, type ProcessRegistry } from './processes';
 import { REPO_ROOT } from './repo';
+import { type TestCerts, tlsClientOptions, tlsOnlyDirectives } from './tls';
 
 /** A sentinel executable as argv, with a label for test titles (`$label` in describe.each). */
 export interface SentinelBinary {
@@ -69,6 +70,11 @@ export interface SentinelOptions {
   /** argv of the executable; defaults to sentinelBin(). */
   bin?: readonly string[];
   dir?: string;
+  /**
+   * TLS only: `port 0`, the instance's port as tls-port, TLS links (tlsOnlyDirectives). The conf
+   * text then must not name a port.
+   */
+  tls?: TestCerts;
   registry?: ProcessRegistry;
 }
 
@@ -107,13 +113,15 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
   return startWithPortRetry(fixedPort, (port) => {
     const dir = opts.dir ?? reg.makeTempDir(`sentinel-${port}`);
     const confPath = path.join(dir, 'sentinel.conf');
+    const tlsLines = opts.tls !== undefined ? tlsOnlyDirectives(opts.tls, port).map((d) => d.join(' ')) : [];
     const head = [
-      ...(portInText === undefined ? [`port ${port}`] : []),
+      ...(opts.tls !== undefined ? tlsLines : portInText === undefined ? [`port ${port}`] : []),
       ...(/^\s*bind\s/im.test(text) ? [] : [`bind ${LOOPBACK}`]),
     ];
     fs.writeFileSync(confPath, [...head, text].join('\n') + '\n');
     const logPath = path.join(dir, 'sentinel.log');
     const launch = { command, args: [...binArgs, confPath, ...extraArgs] };
-    return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg);
+    const tlsOptions = opts.tls !== undefined ? tlsClientOptions(opts.tls) : undefined;
+    return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg, tlsOptions);
   });
 }

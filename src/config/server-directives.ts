@@ -8,6 +8,7 @@ import * as path from 'path';
 import { strerror, strerrorOf } from './errors';
 import { COMMAND_NAMES } from '../commands/table';
 import { DEPRECATED_CONFIGS, lookupStandardConfig } from './directives';
+import { applyTlsDirective, isTlsDirective } from './tls-directives';
 import { splitArgs } from './tokenizer';
 import { type LogLevel, type OutputBufferLimit, type ServerConfig, defaultServerConfig } from './types';
 import { parseBoundedInteger, parseYesNo } from './values';
@@ -86,6 +87,7 @@ export function applyServerDirective(state: ServerState, args: string[]): string
 function applyStandardConfig(state: ServerState, name: string, values: string[]): string | undefined {
   const config = state.config;
   const value = values[0] ?? '';
+  if (isTlsDirective(name)) return applyTlsDirective(config.tls, name, value);
   switch (name) {
     case 'port':
       return setInteger(value, 0n, 65535n, (v) => (config.port = v));

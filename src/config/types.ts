@@ -46,6 +46,36 @@ export interface SentinelConfig {
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
 
+/** `tls-auth-clients`: whether clients of the TLS listener must present a certificate. */
+export type TlsAuthClients = 'yes' | 'no' | 'optional';
+
+/** The `tls-*` directives, as written (file paths unresolved, empty strings as undefined). */
+export interface TlsConfig {
+  /** `tls-port`; 0 means no TLS listener. */
+  port: number;
+  /** TLS on every outgoing link (masters, replicas, peer sentinels); hellos announce `port`. */
+  replication: boolean;
+  /** Only makes a data server start TLS; a sentinel accepts it and needs certificates then. */
+  cluster: boolean;
+  authClients: TlsAuthClients;
+  certFile?: string;
+  keyFile?: string;
+  keyFilePass?: string;
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  clientKeyFilePass?: string;
+  caCertFile?: string;
+  caCertDir?: string;
+  dhParamsFile?: string;
+  protocols?: string;
+  ciphers?: string;
+  ciphersuites?: string;
+  preferServerCiphers: boolean;
+  sessionCaching: boolean;
+  sessionCacheSize: number;
+  sessionCacheTimeout: number;
+}
+
 /** The redis.conf directives a sentinel acts on. Others are accepted and kept verbatim. */
 export interface ServerConfig {
   port: number;
@@ -75,6 +105,7 @@ export interface ServerConfig {
   unixsocket?: string;
   /** `unixsocketperm`: mode bits for the socket file; 0 leaves the umask's. */
   unixsocketperm: number;
+  tls: TlsConfig;
 }
 
 /** Replicas never connect to a sentinel: their class is accepted and not kept. */
@@ -118,6 +149,16 @@ export function defaultServerConfig(dir: string): ServerConfig {
     unhonoured: [],
     renameCommands: [],
     unixsocketperm: 0,
+    tls: {
+      port: 0,
+      replication: false,
+      cluster: false,
+      authClients: 'yes',
+      preferServerCiphers: false,
+      sessionCaching: true,
+      sessionCacheSize: 20 * 1024,
+      sessionCacheTimeout: 300,
+    },
   };
 }
 

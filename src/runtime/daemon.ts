@@ -16,7 +16,15 @@ import { sentinelCommand, type SentinelCommandEnv } from '../server/commands/sen
 import { infoSentinelLines } from '../server/commands/sentinel-view';
 import { AclConfigError } from '../server/acl/config';
 import type { ServerContext } from '../server/context';
-import { RespServer } from '../server/server';
+import { ListenError, RespServer } from '../server/server';
+import {
+  listeningPort,
+  setUpTls,
+  TLS_SETUP_FAILED,
+  TlsSetupError,
+  tlsRequired,
+  type TlsSetup,
+} from '../server/tls';
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
 import { DEFAULT_DAEMON_PIDFILE, restartInBackground, takeDaemonChildMarker } from './daemonize';
@@ -81,6 +89,7 @@ export async function startDaemon(
       `WARNING: '${directive}' is accepted but not honoured by ts-sentinel (README: directive inventory)`,
     );
   }
+  const tlsSetup = tlsOrExit(config, logger);
 
   const knownHosts = config.sentinel.resolveHostnames
     ? await primeHosts(configuredHosts(config), PRIME_DNS_TIMEOUT_MS)
@@ -88,13 +97,13 @@ export async function startDaemon(
   const core = new Sentinel(
     config.sentinel,
     { now: Date.now, random: Math.random },
-    { serverPort: config.server.port, requirepass: config.server.requirepass, knownHosts },
+    { serverPort: announcedPort(config), requirepass: config.server.requirepass, knownHosts },
   );
   let daemon: Runtime;
   try {
     // A daemon without a pidfile writes Redis' default one.
     const pidfile = config.server.pidfile ?? (daemonChild ? DEFAULT_DAEMON_PIDFILE : undefined);
-    daemon = new Runtime(config, core, logger, opts.executable, pidfile, opts.metrics);
+    daemon = new Runtime(config, core, logger, opts.executable, pidfile, opts.metrics, tlsSetup);
   } catch (err) {
     // Redis logs an unusable ACL setup and exits 1.
     if (!(err instanceof AclConfigError)) throw err;
@@ -120,6 +129,25 @@ function loadOrExit(configPath: string, extraArgs: string[], logFormat: LogForma
     }
     throw err;
   }
+}
+
+/** Certificates are read once, here: renewed files take effect at the next restart. */
+function tlsOrExit(config: LoadedConfig, logger: SentinelLogger): TlsSetup | undefined {
+  if (!tlsRequired(config.server.tls)) return undefined;
+  try {
+    return setUpTls(config.server.tls);
+  } catch (err) {
+    if (!(err instanceof TlsSetupError)) throw err;
+    for (const line of err.lines) logger.log('warning', line);
+    logger.log('warning', TLS_SETUP_FAILED);
+    process.exit(1);
+  }
+}
+
+/** The port hellos carry unless announce-port is set: tls-port when links use TLS (§4.1). */
+function announcedPort(config: LoadedConfig): number {
+  const { port, tls } = config.server;
+  return tls.replication && tls.port !== 0 ? tls.port : port;
 }
 
 /** Hostnames the config names, resolved before the core first needs them. */
@@ -150,6 +178,7 @@ class Runtime implements Daemon {
     /** Written once listening, removed at shutdown. */
     private readonly pidfile: string | undefined,
     private readonly metricsOptions: MetricsOptions | undefined,
+    private readonly tlsSetup: TlsSetup | undefined,
   ) {
     // Every callback into the core is followed by carrying out what it decided.
     this.links = new LinkManager(
@@ -160,7 +189,11 @@ class Runtime implements Daemon {
         onPubsubMessage: (conn, channel, message) =>
           this.after(() => core.onPubsubMessage(conn, channel, message)),
       },
-      { bindSourceAddr: config.server.bindSourceAddr, connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS },
+      {
+        bindSourceAddr: config.server.bindSourceAddr,
+        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+        tls: config.server.tls.replication ? tlsSetup?.client : undefined,
+      },
     );
     this.scripts = new ScriptRunner({
       now: Date.now,
@@ -204,15 +237,16 @@ class Runtime implements Daemon {
   async start(): Promise<void> {
     const { server: serverConfig } = this.config;
     try {
-      await this.server.listen();
+      await this.server.listen(this.tlsSetup);
     } catch (err) {
       this.logger.log('warning', err instanceof Error ? err.message : String(err));
-      this.logger.log('warning', `Failed listening on port ${serverConfig.port} (TCP), aborting.`);
+      const [port, kind] = err instanceof ListenError ? [err.port, err.kind] : [serverConfig.port, 'TCP'];
+      this.logger.log('warning', `Failed listening on port ${port} (${kind}), aborting.`);
       process.exit(1);
     }
     if (this.metricsOptions !== undefined) await this.startMetrics(this.metricsOptions);
     if (this.pidfile !== undefined) writePidFile(this.pidfile);
-    this.logger.log('notice', `Running mode=sentinel, port=${serverConfig.port}.`);
+    this.logger.log('notice', `Running mode=sentinel, port=${listeningPort(this.config.server)}.`);
     this.installProcessHandlers();
     this.after(() => this.core.start());
     this.scheduleTick();

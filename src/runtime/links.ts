@@ -3,6 +3,7 @@
  * connection id, never reconnected or reused, so the core alone decides when to reconnect.
  */
 import * as net from 'net';
+import * as tls from 'tls';
 import { AbstractConnector, Redis } from 'ioredis';
 import type { Action, ConnId, LinkReply } from '../core/actions';
 
@@ -19,6 +20,8 @@ export interface LinkOptions {
   bindSourceAddr?: string;
   /** A TCP connect still pending after this long fails with `connect ETIMEDOUT`. */
   connectTimeoutMs: number;
+  /** `tls-replication yes`: every link is TLS with these options (certificate, CA, versions). */
+  tls?: tls.ConnectionOptions;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -78,7 +81,9 @@ export class LinkManager {
     const redis = new Redis({
       host,
       port,
-      Connector: boundConnector(host, port, this.options.bindSourceAddr),
+      Connector: boundConnector(host, port, this.options.bindSourceAddr, this.options.tls),
+      // ioredis waits for this event name before it calls the link ready.
+      ...(this.options.tls !== undefined ? { tls: {} } : {}),
       lazyConnect: true,
       // RESP2 like redis-sentinel's own links; HELLO would also bypass rename-command.
       protocol: 2,
@@ -162,8 +167,13 @@ function localIp(socket: net.Socket): string {
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
-/** ioredis' standalone connector cannot bind a local address, hence this one. */
-function boundConnector(host: string, port: number, localAddress: string | undefined) {
+/** ioredis' standalone connector cannot bind a local address, hence this one; TLS on top if asked. */
+function boundConnector(
+  host: string,
+  port: number,
+  localAddress: string | undefined,
+  tlsOptions: tls.ConnectionOptions | undefined,
+) {
   return class BoundConnector extends AbstractConnector {
     constructor() {
       super(0);
@@ -178,7 +188,12 @@ function boundConnector(host: string, port: number, localAddress: string | undef
             reject(new Error(CONNECTION_CLOSED));
             return;
           }
-          const socket = net.createConnection({ host, port, localAddress });
+          const target: net.TcpNetConnectOpts = { host, port, localAddress };
+          // tls.connect takes net.connect's options too (localAddress), its types do not say so.
+          const socket: net.Socket =
+            tlsOptions !== undefined
+              ? tls.connect({ ...tlsOptions, ...target })
+              : net.createConnection(target);
           socket.once('error', (err) => {
             this.firstError = err;
           });

@@ -1,10 +1,11 @@
 /**
- * The sentinel's RESP listener: TCP on `port` and `bind` (and `unixsocket` if set), client
- * sessions, pub/sub delivery of events, client pause and idle timeouts.
+ * The sentinel's RESP listener: TCP on `port`, TLS on `tls-port`, both on every `bind` address
+ * (and `unixsocket` if set), client sessions, pub/sub delivery of events, client pause and idle timeouts.
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as tls from 'tls';
 import type { OutputBufferClass, OutputBufferLimit } from '../config/types';
 import { encodeReply } from '../protocol/encoder';
 import { aclStoreFromConfig } from './acl/config';
@@ -17,6 +18,7 @@ import { PubSubRegistry } from './pubsub';
 import { CommandRegistry } from './registry';
 import { errorReply } from './replies';
 import { emptyStats, type ServerStats } from './stats';
+import { attachSessionCache, type TlsSetup } from './tls';
 import type { PauseMode, ServerHost } from './types';
 
 export class RespServer implements ServerHost, SessionHost {
@@ -37,31 +39,16 @@ export class RespServer implements ServerHost, SessionHost {
     this.acl = aclStoreFromConfig(ctx.config.server, this.commands.original);
   }
 
-  /** Listens on every bind address (all interfaces when none); `port 0` means no TCP listener. */
-  async listen(): Promise<void> {
+  /**
+   * Listens on every bind address (all interfaces when none): plain TCP unless `port` is 0, TLS
+   * when `tls-port` is set (`tlsSetup` then holds its certificates). Throws ListenError.
+   */
+  async listen(tlsSetup?: TlsSetup): Promise<void> {
     const { port, bind, unixsocket } = this.ctx.config.server;
-    if (port !== 0) {
-      if (bind.length === 0) {
-        await this.listenOn({ port });
-      } else {
-        for (const spec of bind) {
-          const optional = spec.startsWith('-');
-          const addr = optional ? spec.slice(1) : spec;
-          const opts: net.ListenOptions =
-            addr === '*'
-              ? { port, host: '0.0.0.0' }
-              : addr === '::*'
-                ? { port, host: '::', ipv6Only: true }
-                : { port, host: addr };
-          try {
-            await this.listenOn(opts);
-          } catch (e) {
-            // Redis skips a `-addr` it cannot bind because the address does not exist here.
-            if (!(optional && isErrno(e, 'EADDRNOTAVAIL'))) throw e;
-          }
-        }
-      }
-    }
+    const tlsPort = this.ctx.config.server.tls.port;
+    if (port !== 0) await this.listenOnBinds(bind, port, (opts) => this.listenOn(opts), 'TCP');
+    if (tlsPort !== 0 && tlsSetup !== undefined)
+      await this.listenOnBinds(bind, tlsPort, (opts) => this.listenOnTls(opts, tlsSetup), 'TLS');
     if (unixsocket !== undefined) {
       fs.rmSync(unixsocket, { force: true });
       await this.listenOn({ path: unixsocket });
@@ -75,6 +62,38 @@ export class RespServer implements ServerHost, SessionHost {
     }
   }
 
+  private async listenOnBinds(
+    bind: readonly string[],
+    port: number,
+    listen: (opts: net.ListenOptions) => Promise<void>,
+    kind: ListenError['kind'],
+  ): Promise<void> {
+    try {
+      if (bind.length === 0) {
+        await listen({ port });
+        return;
+      }
+      for (const spec of bind) {
+        const optional = spec.startsWith('-');
+        const addr = optional ? spec.slice(1) : spec;
+        const opts: net.ListenOptions =
+          addr === '*'
+            ? { port, host: '0.0.0.0' }
+            : addr === '::*'
+              ? { port, host: '::', ipv6Only: true }
+              : { port, host: addr };
+        try {
+          await listen(opts);
+        } catch (e) {
+          // Redis skips a `-addr` it cannot bind because the address does not exist here.
+          if (!(optional && isErrno(e, 'EADDRNOTAVAIL'))) throw e;
+        }
+      }
+    } catch (e) {
+      throw new ListenError(e instanceof Error ? e.message : String(e), port, kind);
+    }
+  }
+
   /** Addresses actually bound, e.g. to learn the port in tests. */
   addresses(): (net.AddressInfo | string)[] {
     return this.listeners.map((l) => l.address()).filter((a): a is net.AddressInfo | string => a !== null);
@@ -82,6 +101,25 @@ export class RespServer implements ServerHost, SessionHost {
 
   private listenOn(opts: net.ListenOptions): Promise<void> {
     const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket, opts.path !== undefined));
+    return this.startListening(srv, opts);
+  }
+
+  private listenOnTls(opts: net.ListenOptions, setup: TlsSetup): Promise<void> {
+    const srv = tls.createServer({ ...setup.server, noDelay: true }, (socket) => {
+      // `optional`: no certificate is fine, a certificate that does not verify is not.
+      if (setup.verifyOptionalClientCert && !socket.authorized && hasPeerCertificate(socket)) {
+        socket.destroy();
+        return;
+      }
+      this.accept(socket, false);
+    });
+    // A failed handshake is the client's problem; Redis drops such a connection silently.
+    srv.on('tlsClientError', (_err, socket) => socket.destroy());
+    if (setup.sessionCacheSize !== undefined) attachSessionCache(srv, setup.sessionCacheSize);
+    return this.startListening(srv, opts);
+  }
+
+  private startListening(srv: net.Server, opts: net.ListenOptions): Promise<void> {
     return new Promise((resolve, reject) => {
       srv.once('error', reject);
       srv.listen({ ...opts, backlog: this.ctx.config.server.tcpBacklog }, () => {
@@ -211,6 +249,24 @@ export class RespServer implements ServerHost, SessionHost {
     const path = this.ctx.config.server.unixsocket;
     if (path !== undefined) fs.rmSync(path, { force: true });
   }
+}
+
+/** A listener that could not be opened; Redis names the port and its kind before exiting. */
+export class ListenError extends Error {
+  readonly code = 'SNT_ERR_LISTEN';
+
+  constructor(
+    message: string,
+    readonly port: number,
+    readonly kind: 'TCP' | 'TLS',
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+function hasPeerCertificate(socket: tls.TLSSocket): boolean {
+  return Object.keys(socket.getPeerCertificate()).length > 0;
 }
 
 function isErrno(e: unknown, code: string): boolean {

@@ -3,6 +3,7 @@ import * as os from 'os';
 import { REDIS_VERSION } from '../../config/errors';
 import { reply } from '../../protocol/reply';
 import { errorReply } from '../replies';
+import { listeningPort } from '../tls';
 import type { CommandCall, ServerHost } from '../types';
 
 const INFO_SECTIONS = ['server', 'clients', 'stats', 'cpu', 'sentinel'] as const;
@@ -56,7 +57,7 @@ function serverSection(host: ServerHost): string[] {
     `process_id:${process.pid}`,
     'process_supervised:no',
     `run_id:${host.runId}`,
-    `tcp_port:${host.ctx.config.server.port}`,
+    `tcp_port:${listeningPort(host.ctx.config.server)}`,
     `server_time_usec:${now * 1000}`,
     `uptime_in_seconds:${uptime}`,
     `uptime_in_days:${Math.floor(uptime / 86400)}`,
