@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import yargs from 'yargs';
+import { COMMAND_TABLES } from './commands/table';
 import { REDIS_VERSION } from './config/errors';
 import { noConfigFileMessage } from './config/file-checks';
 import { checkConfig } from './config/loader';
@@ -17,6 +18,8 @@ import { DEFAULT_SENTINEL_PORT } from './config/types';
 import { createLogger, type LogFormat } from './log';
 
 const LOG_FORMATS: readonly LogFormat[] = ['redis', 'json'];
+/** Chooses the command set COMMAND lists: 7.0's (default) or 7.4's, which adds CLIENT SETINFO. */
+const COMMAND_TABLE_ENV = 'TS_SENTINEL_COMMAND_TABLE';
 const SWITCHES = new Set(['-h', '--help', '-v', '--version', '--healthcheck']);
 const VALUED = new Set(['--test-config', '--log-format']);
 const HEALTHCHECK_TIMEOUT_MS = 2000;
@@ -147,9 +150,18 @@ async function main(argv: readonly string[]): Promise<number | null> {
     createLogger({ logfile: '', level: 'notice', format: logFormat }).log('warning', noConfigFileMessage());
     return 1;
   }
+  const tableText = process.env[COMMAND_TABLE_ENV] ?? '7.0';
+  const commandTable = COMMAND_TABLES.find((t) => t === tableText);
+  if (commandTable === undefined) {
+    process.stderr.write(
+      `${COMMAND_TABLE_ENV} must be one of ${COMMAND_TABLES.join(', ')}, not '${tableText}'\n`,
+    );
+    return 1;
+  }
   // Loaded only now: --version, --help and --test-config need none of the daemon.
   const { startDaemon } = await import('./runtime/daemon');
-  await startDaemon(configFile, directives, { logFormat, executable: path.resolve(process.argv[1] ?? '') });
+  const executable = path.resolve(process.argv[1] ?? '');
+  await startDaemon(configFile, directives, { logFormat, executable, commandTable });
   return null;
 }
 
