@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import yargs from 'yargs';
+import { COMMAND_TABLES } from './commands/table';
 import { REDIS_VERSION } from './config/errors';
 import { noConfigFileMessage } from './config/file-checks';
 import { checkConfig } from './config/loader';
@@ -18,6 +19,8 @@ import { createLogger, type LogFormat } from './log';
 import type { MetricsOptions } from './runtime/metrics';
 
 const LOG_FORMATS: readonly LogFormat[] = ['redis', 'json'];
+/** Chooses the command set COMMAND lists: 7.0's (default) or 7.4's, which adds CLIENT SETINFO. */
+const COMMAND_TABLE_ENV = 'TS_SENTINEL_COMMAND_TABLE';
 const SWITCHES = new Set(['-h', '--help', '-v', '--version', '--healthcheck']);
 /** Flags that are no redis directive, so they may also follow the config file. */
 const ANYWHERE = new Set(['--log-format', '--metrics-port', '--metrics-bind']);
@@ -179,13 +182,18 @@ async function main(argv: readonly string[]): Promise<number | null> {
     createLogger({ logfile: '', level: 'notice', format: logFormat }).log('warning', noConfigFileMessage());
     return 1;
   }
+  const tableText = process.env[COMMAND_TABLE_ENV] ?? '7.0';
+  const commandTable = COMMAND_TABLES.find((t) => t === tableText);
+  if (commandTable === undefined) {
+    process.stderr.write(
+      `${COMMAND_TABLE_ENV} must be one of ${COMMAND_TABLES.join(', ')}, not '${tableText}'\n`,
+    );
+    return 1;
+  }
   // Loaded only now: --version, --help and --test-config need none of the daemon.
   const { startDaemon } = await import('./runtime/daemon');
-  await startDaemon(configFile, directives, {
-    logFormat,
-    executable: path.resolve(process.argv[1] ?? ''),
-    metrics,
-  });
+  const executable = path.resolve(process.argv[1] ?? '');
+  await startDaemon(configFile, directives, { logFormat, executable, commandTable, metrics });
   return null;
 }
 

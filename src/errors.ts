@@ -40,11 +40,15 @@ const TEXTS = {
     `ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`,
   SNT_ERR_DEBUG_INVALID_ARGUMENT: (value: string, option: string) =>
     `ERR Invalid argument '${value}' for SENTINEL DEBUG '${option}'`,
-  SNT_ERR_CONFIG_USAGE: () => 'ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.',
+  SNT_ERR_CONFIG_USAGE: () =>
+    'ERR Only SENTINEL CONFIG GET <param> [<param> <param> ...] / SET <param> <value> [<param> <value> ...] are supported.',
   SNT_ERR_CONFIG_INVALID_VALUE: (value: string, param: string) =>
     `ERR Invalid value '${value}' to SENTINEL CONFIG SET '${param}'`,
   SNT_ERR_CONFIG_UNKNOWN_PARAMETER: (param: string) =>
     `ERR Invalid argument '${param}' to SENTINEL CONFIG SET`,
+  SNT_ERR_CONFIG_DUPLICATE_PARAMETER: (param: string) =>
+    `ERR Duplicate argument '${param}' to SENTINEL CONFIG SET`,
+  SNT_ERR_CONFIG_MISSING_VALUE: (param: string) => `ERR Missing argument '${param}' value`,
 
   // ---------------------------------------------------------------- connection, dispatch, protocol
   SNT_ERR_UNKNOWN_COMMAND: (name: string, args: string) =>
@@ -110,6 +114,9 @@ const TEXTS = {
 
   // ---------------------------------------------------------------- CLIENT
   SNT_ERR_BAD_CLIENT_NAME: () => 'ERR Client names cannot contain spaces, newlines or special characters.',
+  SNT_ERR_SETINFO_UNKNOWN_OPTION: (typed: string) => `ERR Unrecognized option '${typed}'`,
+  SNT_ERR_SETINFO_BAD_VALUE: (typed: string) =>
+    `ERR ${typed} cannot contain spaces, newlines or special characters.`,
   SNT_ERR_CLIENT_UNBLOCK_REASON: () => 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
   SNT_ERR_CLIENT_UNKNOWN_TYPE: (type: string) => `ERR Unknown client type '${type}'`,
   SNT_ERR_CLIENT_INVALID_ID: () => 'ERR Invalid client ID',

@@ -1,7 +1,8 @@
 /**
  * The commands that exist in sentinel mode (COMMAND COUNT = 15, COMMAND LIST = 72 names), with
  * the arity, flags, ACL categories, tips and documentation summary that redis-sentinel 7.0.15
- * reports through COMMAND INFO / COMMAND DOCS, and what the dispatcher needs beyond them. The
+ * reports through COMMAND INFO / COMMAND DOCS, and what the dispatcher needs beyond them; then
+ * the few commands newer sentinels added (`introducedIn`), with their own data. The
  * one place that names commands and gives their arities: handlers are attached by name in
  * commands/index.ts (typed against this table), config and SENTINEL take names from here.
  */
@@ -39,6 +40,26 @@ export interface CommandMeta {
   readonly channelArgs?: ChannelArgSpec;
   readonly doc: CommandDoc;
   readonly subcommands?: readonly CommandMeta[];
+  /** Absent for redis-sentinel 7.0's commands; see `listedIn`. */
+  readonly introducedIn?: Introduction;
+}
+
+/** Where a command beyond redis-sentinel 7.0 comes from. */
+export type Introduction = 'redis-7.2' | 'valkey-8.0';
+
+/**
+ * Whose command set COMMAND (COUNT, LIST, INFO, DOCS without names, a container's subcommands)
+ * enumerates. Every command is callable and found by name whatever the table; only the listing
+ * differs, because Redis's own suites assert it: 7.0's 72 names, and 7.4's with CLIENT SETINFO.
+ */
+export type CommandTable = '7.0' | '7.4';
+
+export const COMMAND_TABLES: readonly CommandTable[] = ['7.0', '7.4'];
+
+/** Whether `table` lists a command; Valkey's aliases are listed by no Redis table. */
+export function listedIn(table: CommandTable, meta: { readonly introducedIn?: Introduction }): boolean {
+  if (meta.introducedIn === undefined) return true;
+  return meta.introducedIn === 'redis-7.2' && table === '7.4';
 }
 
 export const SENTINEL_COMMANDS = [
@@ -400,6 +421,20 @@ export const SENTINEL_COMMANDS = [
           complexity: 'O(1)',
         },
       },
+      {
+        name: 'setinfo',
+        arity: 4,
+        flags: ['noscript', 'loading', 'stale'],
+        categories: ['slow', 'connection'],
+        tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        introducedIn: 'redis-7.2',
+        doc: {
+          summary: 'Sets information specific to the client or connection.',
+          since: '7.2.0',
+          group: 'connection',
+          complexity: 'O(1)',
+        },
+      },
     ],
   },
   {
@@ -742,6 +777,59 @@ export const SENTINEL_COMMANDS = [
         doc: {
           summary: 'Shows the state of a master',
           since: '2.8.4',
+          group: 'sentinel',
+          complexity: 'O(1)',
+        },
+      },
+      // Valkey 8.0's names for master, masters, ... (the old names stay what peers send).
+      {
+        name: 'primary',
+        arity: 3,
+        flags: ['admin'],
+        categories: ['admin', 'slow', 'dangerous'],
+        introducedIn: 'valkey-8.0',
+        doc: {
+          summary: 'Returns the state of a primary instance.',
+          since: '8.0.0',
+          group: 'sentinel',
+          complexity: 'O(1)',
+        },
+      },
+      {
+        name: 'primaries',
+        arity: 2,
+        flags: ['admin'],
+        categories: ['admin', 'slow', 'dangerous'],
+        introducedIn: 'valkey-8.0',
+        doc: {
+          summary: 'Returns a list of monitored primaries.',
+          since: '8.0.0',
+          group: 'sentinel',
+          complexity: 'O(N) where N is the number of primaries',
+        },
+      },
+      {
+        name: 'get-primary-addr-by-name',
+        arity: 3,
+        flags: ['admin'],
+        categories: ['admin', 'slow', 'dangerous'],
+        introducedIn: 'valkey-8.0',
+        doc: {
+          summary: 'Returns the port and address of a primary instance.',
+          since: '8.0.0',
+          group: 'sentinel',
+          complexity: 'O(1)',
+        },
+      },
+      {
+        name: 'is-primary-down-by-addr',
+        arity: 6,
+        flags: ['admin'],
+        categories: ['admin', 'slow', 'dangerous'],
+        introducedIn: 'valkey-8.0',
+        doc: {
+          summary: 'Determines whether a primary instance is down.',
+          since: '8.0.0',
           group: 'sentinel',
           complexity: 'O(1)',
         },

@@ -85,6 +85,8 @@ export type SetParse =
 export interface MasterOption {
   /** Lower-case directive name, which is also the SENTINEL SET option name. */
   readonly name: string;
+  /** Other names read from config lines and SENTINEL SET; a flush writes `name` only. */
+  readonly aliases: readonly string[];
   readonly field: MasterOptionField;
   /** Values after the master name (config line) or after the option name (SENTINEL SET). */
   readonly arity: number;
@@ -138,6 +140,7 @@ type ScalarField = {
 
 interface ScalarSpec<K extends ScalarField> {
   readonly name: string;
+  readonly aliases?: readonly string[];
   readonly field: K;
   readonly kind: ValueKind<MasterOptions[K]>;
   /** A flush skips the line at this value (unset optional settings are always skipped). */
@@ -158,6 +161,7 @@ function scalar<K extends ScalarField>(spec: ScalarSpec<K>): MasterOption {
   });
   return {
     name: spec.name,
+    aliases: spec.aliases ?? [],
     field: spec.field,
     arity: 1,
     placement: spec.placement ?? 'settings',
@@ -184,6 +188,7 @@ function scalar<K extends ScalarField>(spec: ScalarSpec<K>): MasterOption {
 
 const renameCommand: MasterOption = {
   name: 'rename-command',
+  aliases: [],
   field: 'renameCommands',
   arity: 2,
   placement: 'last',
@@ -269,6 +274,8 @@ export const MASTER_OPTIONS: readonly MasterOption[] = [
   scalar({ name: 'auth-user', field: 'authUser', kind: TEXT, afterSet: 'drop-links' }),
   scalar({
     name: 'master-reboot-down-after-period',
+    // Valkey 8.0's name; written back under the 7.0 name so that redis-sentinel loads the file.
+    aliases: ['primary-reboot-down-after-period'],
     field: 'masterRebootDownAfterPeriodMs',
     kind: NON_NEGATIVE,
     default: DEFAULT_MASTER_REBOOT_DOWN_AFTER_PERIOD_MS,
@@ -277,7 +284,9 @@ export const MASTER_OPTIONS: readonly MasterOption[] = [
   renameCommand,
 ];
 
-const BY_NAME: ReadonlyMap<string, MasterOption> = new Map(MASTER_OPTIONS.map((o) => [o.name, o]));
+const BY_NAME: ReadonlyMap<string, MasterOption> = new Map(
+  MASTER_OPTIONS.flatMap((o) => [o.name, ...o.aliases].map((name) => [name, o] as const)),
+);
 
 /** The option a `sentinel <directive>` line sets (case-insensitive); quorum has no line of its own. */
 export function masterOptionByDirective(directive: string): MasterOption | undefined {

@@ -6,7 +6,7 @@
 import { createHash } from 'crypto';
 
 import { HAND_PARSED_DIRECTIVES, lookupStandardConfig } from './directives';
-import { type MasterOption, MASTER_OPTIONS } from './master-options';
+import { type MasterOption, MASTER_OPTIONS, masterOptionByDirective } from './master-options';
 import { PER_MASTER_DIRECTIVES } from './sentinel-directives';
 import { quoteArg, reprArg, splitArgs, trimConfigLine } from './tokenizer';
 import type { MasterConfig, ServerConfig, SentinelConfig } from './types';
@@ -118,7 +118,9 @@ function optionKey(args: string[]): string | null | undefined {
   if (name !== 'sentinel' || sub === undefined) return name;
   const option = sub.toLowerCase();
   // known-slave is the old name of known-replica: reusing its lines avoids writing both.
-  return `sentinel ${option === 'known-slave' ? 'known-replica' : option}`;
+  if (option === 'known-slave') return 'sentinel known-replica';
+  // An alias's line (Valkey's names) is reused for the 7.0 name, which redis-sentinel loads.
+  return `sentinel ${masterOptionByDirective(option)?.name ?? option}`;
 }
 
 /** Joins arguments into a config line, quoting strings only where needed. */
@@ -162,7 +164,11 @@ function rewriteServerOptions(state: RewriteState, server: ServerConfig): void {
   state.rewrite('protected-mode', `protected-mode ${server.protectedMode ? 'yes' : 'no'}`, true);
   rewriteString(state, 'dir', server.dir);
   rewriteString(state, 'logfile', server.logfile, '');
-  state.rewrite('loglevel', `loglevel ${server.loglevel}`, server.loglevel !== 'notice');
+  // redis-sentinel 7.0 refuses to start on `loglevel nothing`: a level set only at runtime is
+  // saved as the quietest one 7.0 knows, so the file stays loadable by redis-sentinel.
+  const loglevel =
+    server.loglevel === 'nothing' && !server.loglevelNothingInFile ? 'warning' : server.loglevel;
+  state.rewrite('loglevel', `loglevel ${loglevel}`, loglevel !== 'notice');
   rewriteString(state, 'pidfile', server.pidfile);
   rewriteYesNo(state, 'daemonize', server.daemonize, false);
   rewriteString(state, 'unixsocket', server.unixsocket);

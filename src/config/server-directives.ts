@@ -18,8 +18,8 @@ const WRONG_ARG_COUNT = 'wrong number of arguments';
 const MAX_BIND_ADDRESSES = 16;
 const INT_MAX = 2147483647n;
 const UINT_MAX = 4294967295n;
-/** The `loglevel` values a 7.0 config file may hold (7.2's `nothing` is refused at load). */
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'verbose', 'notice', 'warning'];
+/** The `loglevel` values of Redis 7.2 (7.0 lacks `nothing`; rewrite.ts keeps files loadable by 7.0). */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'verbose', 'notice', 'warning', 'nothing'];
 
 /** What reading the directives so far has produced. */
 export interface ServerState {
@@ -111,6 +111,7 @@ function applyStandardConfig(state: ServerState, name: string, values: string[])
       const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
       if (level === undefined) return `argument(s) must be one of the following: ${LOG_LEVELS.join(', ')}`;
       config.loglevel = level;
+      if (level === 'nothing') config.loglevelNothingInFile = true;
       return undefined;
     }
     case 'logfile':

@@ -85,6 +85,8 @@ export interface ServerConfig {
   dir: string;
   logfile: string;
   loglevel: LogLevel;
+  /** The file said `loglevel nothing` itself, so its rewrite may keep a level 7.0 cannot load. */
+  loglevelNothingInFile?: true;
   pidfile?: string;
   daemonize: boolean;
   requirepass?: string;

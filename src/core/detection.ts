@@ -20,6 +20,7 @@ export function checkTilt(state: CoreState): void {
   if (delta < 0 || delta > state.tunables.tiltTrigger) {
     state.tilt = true;
     state.tiltStartTime = now;
+    state.totalTilt += 1;
     emit(state, '+tilt', {});
   }
   state.previousTime = now;

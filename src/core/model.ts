@@ -173,5 +173,7 @@ export function instanceFlags(inst: ReadonlyDeep<Instance>): string[] {
   }
   if (inst.kind === 'master' && inst.forceFailover) flags.push('force_failover');
   if (inst.scriptKillSent) flags.push('script_kill_sent');
+  // Shown by Redis 7.2+ while a rebooted master's master-reboot-down-after-period runs.
+  if (inst.kind === 'master' && inst.masterReboot) flags.push('master_reboot');
   return flags;
 }

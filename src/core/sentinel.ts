@@ -59,6 +59,7 @@ export class Sentinel {
       currentEpoch: config.currentEpoch,
       tilt: false,
       tiltStartTime: 0,
+      totalTilt: 0,
       previousTime: now,
       masters: new Map(),
       tunables: defaultTunables(),
@@ -288,6 +289,9 @@ function makeView(state: CoreState): CoreView {
     },
     get tiltStartTime() {
       return state.tiltStartTime;
+    },
+    get totalTilt() {
+      return state.totalTilt;
     },
     masters: state.masters,
     tunables: state.tunables,

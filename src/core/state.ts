@@ -78,6 +78,8 @@ export interface CoreState {
   currentEpoch: bigint;
   tilt: boolean;
   tiltStartTime: number;
+  /** How many times TILT was entered (or restarted) since start: INFO's sentinel_total_tilt. */
+  totalTilt: number;
   /** The clock at the previous tick, for TILT. */
   previousTime: number;
   readonly masters: Map<string, MasterInstance>;

@@ -14,6 +14,7 @@ export interface CoreView {
   readonly currentEpoch: bigint;
   readonly tilt: boolean;
   readonly tiltStartTime: number;
+  readonly totalTilt: number;
   readonly masters: ReadonlyMap<string, MasterView>;
   readonly tunables: Readonly<Tunables>;
   readonly settings: Readonly<GlobalSettings>;

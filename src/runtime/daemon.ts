@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { CommandTable } from '../commands/table';
 import { ConfigError, ConfigStartupError, REDIS_VERSION, strerror } from '../config/errors';
 import { checkWritable } from '../config/file-checks';
 import { flushConfig } from '../config/flush';
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   executable: string;
   /** The Prometheus endpoint, when asked for (--metrics-port). */
   metrics?: MetricsOptions;
+  /** Which Redis version's command set COMMAND enumerates (all commands run either way). */
+  commandTable: CommandTable;
 }
 
 export interface Daemon {
@@ -103,7 +106,7 @@ export async function startDaemon(
   try {
     // A daemon without a pidfile writes Redis' default one.
     const pidfile = config.server.pidfile ?? (daemonChild ? DEFAULT_DAEMON_PIDFILE : undefined);
-    daemon = new Runtime(config, core, logger, opts.executable, pidfile, opts.metrics, tlsSetup);
+    daemon = new Runtime(config, core, logger, opts, pidfile, opts.metrics, tlsSetup);
   } catch (err) {
     // Redis logs an unusable ACL setup and exits 1.
     if (!(err instanceof AclConfigError)) throw err;
@@ -174,7 +177,7 @@ class Runtime implements Daemon {
     private readonly config: LoadedConfig,
     readonly core: Sentinel,
     private readonly logger: SentinelLogger,
-    executable: string,
+    { executable, commandTable }: DaemonOptions,
     /** Written once listening, removed at shutdown. */
     private readonly pidfile: string | undefined,
     private readonly metricsOptions: MetricsOptions | undefined,
@@ -218,6 +221,7 @@ class Runtime implements Daemon {
     const context: ServerContext = {
       config,
       executable,
+      commandTable,
       startTime: Date.now(),
       now: Date.now,
       // Runs what the command decided (a vote's flush above all) before the reply is sent.

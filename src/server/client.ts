@@ -55,6 +55,9 @@ export interface ConnectionInfo {
 
 export class ClientSession implements Subscriber {
   name: Buffer | null = null;
+  /** CLIENT SETINFO LIB-NAME / LIB-VER (Redis 7.2). */
+  libName: Buffer | null = null;
+  libVer: Buffer | null = null;
   resp: RespVersion = 2;
   user: AclUser;
   authenticated: boolean;
@@ -318,6 +321,8 @@ export class ClientSession implements Subscriber {
       ['user', this.user.name],
       ['redir', this.tracking === null ? -1 : this.tracking.redirect],
       ['resp', this.resp],
+      ['lib-name', this.libName === null ? '' : this.libName.toString('latin1')],
+      ['lib-ver', this.libVer === null ? '' : this.libVer.toString('latin1')],
     ];
     return fields.map(([k, v]) => `${k}=${v}`).join(' ');
   }

@@ -2,6 +2,7 @@
  * What the RESP server needs from the rest of the daemon. The runtime implements it;
  * tests may implement it with a core driven by a fake clock.
  */
+import type { CommandTable } from '../commands/table';
 import type { LoadedConfig } from '../config/types';
 import type { Reply } from '../protocol/reply';
 
@@ -18,6 +19,8 @@ export interface ServerContext {
   readonly config: LoadedConfig;
   /** Absolute path of the executable, for INFO server. */
   readonly executable: string;
+  /** Which Redis version's command set COMMAND enumerates; 7.0's when absent. */
+  readonly commandTable?: CommandTable;
   readonly startTime: number;
   now(): number;
   /** The SENTINEL command family: args excludes the word SENTINEL itself. */

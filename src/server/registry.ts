@@ -3,7 +3,13 @@
  * applied to the callable names.
  */
 import { lowerName } from './argv';
-import { SENTINEL_COMMANDS, type CommandMeta, type CommandName } from '../commands/table';
+import {
+  SENTINEL_COMMANDS,
+  listedIn,
+  type CommandMeta,
+  type CommandName,
+  type CommandTable,
+} from '../commands/table';
 import type { CommandHandler, CommandLookup, CommandSpec } from './types';
 
 export class CommandRegistry implements CommandLookup {
@@ -15,8 +21,9 @@ export class CommandRegistry implements CommandLookup {
   constructor(
     handlers: Readonly<Record<CommandName, CommandHandler>>,
     renames: readonly (readonly [string, string])[] = [],
+    table: CommandTable = '7.0',
   ) {
-    this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers));
+    this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers, table));
     for (const c of this.original) this.active.set(c.name, c);
     for (const [from, to] of renames) {
       const cmd = this.active.get(from.toLowerCase());
@@ -26,9 +33,9 @@ export class CommandRegistry implements CommandLookup {
     }
   }
 
-  /** Callable top-level commands (COMMAND COUNT, COMMAND LIST). */
+  /** Callable top-level commands that the command table lists (COMMAND COUNT, COMMAND LIST). */
   callable(): CommandSpec[] {
-    return [...this.active.values()];
+    return [...this.active.values()].filter((c) => c.listed);
   }
 
   /** The command a request runs: a subcommand when the container has them and argv has one. */
@@ -53,6 +60,7 @@ function build(
   meta: CommandMeta,
   parent: CommandSpec | null,
   handlers: Readonly<Record<string, CommandHandler>>,
+  table: CommandTable,
 ): CommandSpec {
   const handler = parent?.handler ?? handlers[meta.name];
   if (handler === undefined) throw new Error(`no handler for command '${meta.name}'`);
@@ -69,11 +77,12 @@ function build(
     channelArgs: meta.channelArgs ?? null,
     doc: meta.doc,
     isSubcommand: parent !== null,
+    listed: listedIn(table, meta),
     parent,
     subcommands: subs,
     handler,
   };
-  for (const s of meta.subcommands ?? []) subs.push(build(s, spec, handlers));
+  for (const s of meta.subcommands ?? []) subs.push(build(s, spec, handlers, table));
   return spec;
 }
 

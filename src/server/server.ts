@@ -35,7 +35,7 @@ export class RespServer implements ServerHost, SessionHost {
 
   /** Throws AclConfigError when the ACL configuration is invalid (Redis refuses to start). */
   constructor(readonly ctx: ServerContext) {
-    this.commands = new CommandRegistry(HANDLERS, ctx.config.server.renameCommands);
+    this.commands = new CommandRegistry(HANDLERS, ctx.config.server.renameCommands, ctx.commandTable);
     this.acl = aclStoreFromConfig(ctx.config.server, this.commands.original);
   }
 

@@ -25,6 +25,8 @@ export interface CommandSpec extends AclCommand {
   /** Arguments the ACL checks as channels, or null. */
   readonly channelArgs: ChannelArgSpec | null;
   readonly doc: CommandDoc;
+  /** Enumerated by COMMAND; false for newer commands the chosen command table lacks. */
+  readonly listed: boolean;
   readonly parent: CommandSpec | null;
   readonly subcommands: readonly CommandSpec[];
   /** Runs the command; subcommands share their container's handler, as in Redis. */
@@ -47,7 +49,7 @@ export type CommandHandler = (call: CommandCall) => void;
 export interface CommandLookup {
   /** The table as built, unaffected by rename-command (ACL rules refer to these names). */
   readonly original: readonly CommandSpec[];
-  /** Callable top-level commands (COMMAND COUNT, COMMAND LIST). */
+  /** Callable top-level commands that the command table lists (COMMAND COUNT, COMMAND LIST). */
   callable(): CommandSpec[];
   /** The command a request runs: a subcommand when the container has them and argv has one. */
   resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec };

@@ -45,6 +45,10 @@ const HELP = [
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'SETINFO <option> <value>',
+  '    Set client meta attr. Options are:',
+  '    * LIB-NAME: the client lib name.',
+  '    * LIB-VER: the client lib version.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
   'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
@@ -138,6 +142,8 @@ export function client(call: CommandCall): void {
     case 'getname':
       call.reply(self.name === null ? reply.null : reply.bulk(self.name));
       return;
+    case 'setinfo':
+      return clientSetinfo(call);
     case 'unpause':
       call.host.unpauseClients();
       call.reply(reply.ok);
@@ -261,6 +267,27 @@ function clientKill(call: CommandCall): void {
   if (argv.length === 3) call.reply(killed === 0 ? errorReply('SNT_ERR_CLIENT_NO_SUCH_CLIENT') : reply.ok);
   else call.reply(reply.int(killed));
   if (killSelf) self.closeAfterCurrentReply();
+}
+
+/** CLIENT SETINFO LIB-NAME|LIB-VER <value> (Redis 7.2): shown by CLIENT LIST; '' clears it. */
+function clientSetinfo(call: CommandCall): void {
+  const { argv, client: self } = call;
+  const typed = cstr(argv[2]);
+  const attr = typed.toLowerCase();
+  if (attr !== 'lib-name' && attr !== 'lib-ver') {
+    call.reply(errorReply('SNT_ERR_SETINFO_UNKNOWN_OPTION', typed));
+    return;
+  }
+  const value = argv[3] as Buffer;
+  // As for names: a space or a control byte would break CLIENT LIST's space-separated fields.
+  if (!value.every((b) => b >= 0x21 && b <= 0x7e)) {
+    call.reply(errorReply('SNT_ERR_SETINFO_BAD_VALUE', typed));
+    return;
+  }
+  const kept = value.length === 0 ? null : Buffer.from(value);
+  if (attr === 'lib-name') self.libName = kept;
+  else self.libVer = kept;
+  call.reply(reply.ok);
 }
 
 function clientPause(call: CommandCall): void {

@@ -41,7 +41,7 @@ export function commandInfo(c: CommandSpec): Reply {
     set(categories.map((cat) => reply.simple(`@${cat}`))),
     set(c.tips.map((t) => reply.bulk(t))),
     set([]),
-    c.subcommands.length > 0 ? reply.array(c.subcommands.map(commandInfo)) : set([]),
+    c.subcommands.length > 0 ? reply.array(listedSubcommands(c).map(commandInfo)) : set([]),
   ]);
 }
 
@@ -62,14 +62,18 @@ export function commandDocs(c: CommandSpec): Reply {
   if (c.subcommands.length > 0) {
     fields.push([
       reply.bulk('subcommands'),
-      reply.map(c.subcommands.map((s) => [reply.bulk(s.fullname), commandDocs(s)] as const)),
+      reply.map(listedSubcommands(c).map((s) => [reply.bulk(s.fullname), commandDocs(s)] as const)),
     ]);
   }
   return reply.map(fields);
 }
 
+function listedSubcommands(c: CommandSpec): readonly CommandSpec[] {
+  return c.subcommands.filter((s) => s.listed);
+}
+
 function withSubcommands(cmds: readonly CommandSpec[]): CommandSpec[] {
-  return cmds.flatMap((c) => [c, ...c.subcommands]);
+  return cmds.flatMap((c) => [c, ...listedSubcommands(c)]);
 }
 
 export function command(call: CommandCall): void {

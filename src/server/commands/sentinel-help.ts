@@ -1,12 +1,12 @@
-/** SENTINEL HELP body, between Redis's generic header and footer. */
+/** SENTINEL HELP body, between Redis's generic header and footer (Redis 7.4's words). */
 export const SENTINEL_HELP: readonly string[] = [
   'CKQUORUM <master-name>',
   '    Check if the current Sentinel configuration is able to reach the quorum',
   '    needed to failover a master and the majority needed to authorize the',
   '    failover.',
-  'CONFIG SET <param> <value>',
+  'CONFIG SET param value [param value ...]',
   '    Set a global Sentinel configuration parameter.',
-  'CONFIG GET <param>',
+  'CONFIG GET <param> [param param param ...]',
   '    Get global Sentinel configuration parameter.',
   'DEBUG [<param> <value> ...]',
   '    Show a list of configurable time parameters and their values (milliseconds).',

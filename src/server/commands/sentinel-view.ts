@@ -100,6 +100,8 @@ export function infoSentinelLines(core: CoreView, scripts: { running: number; qu
     `sentinel_masters:${core.masters.size}`,
     `sentinel_tilt:${core.tilt ? 1 : 0}`,
     `sentinel_tilt_since_seconds:${core.tilt ? Math.floor((now - core.tiltStartTime) / 1000) : -1}`,
+    // Redis 8.0 and Valkey 9.0 (key:value parsers such as redis-py's take a new integer as is).
+    `sentinel_total_tilt:${core.totalTilt}`,
     `sentinel_running_scripts:${scripts.running}`,
     `sentinel_scripts_queue_length:${scripts.queued}`,
     `sentinel_simulate_failure_flags:${simFlags}`,

@@ -65,8 +65,10 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
     case 'help':
       return help();
     case 'masters':
+    case 'primaries':
       return reply.array([...view.masters.values()].map((m) => instanceReply(view, m)));
-    case 'master': {
+    case 'master':
+    case 'primary': {
       const m = master(args[1]);
       return m ? instanceReply(view, m) : NO_SUCH_MASTER;
     }
@@ -83,13 +85,15 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
     }
     case 'myid':
       return reply.bulk(view.myid);
-    case 'get-master-addr-by-name': {
+    case 'get-master-addr-by-name':
+    case 'get-primary-addr-by-name': {
       const m = master(args[1]);
       if (!m) return reply.nullArray;
       const addr = view.currentMasterAddress(m);
       return reply.array([reply.bulk(view.announceAddr(addr)), reply.bulk(String(addr.port))]);
     }
     case 'is-master-down-by-addr':
+    case 'is-primary-down-by-addr':
       return isMasterDownByAddr(core, args);
     case 'reset':
       return reply.int(core.reset((name) => globMatch(a(1), name)));
@@ -312,30 +316,63 @@ function parseGlobalSetting(param: string, value: string): GlobalSetting | null 
   }
 }
 
+/**
+ * SENTINEL CONFIG GET <pattern> [...] / SET <param> <value> [...], as Redis 7.2: every pair is
+ * checked before any is applied, and GET names each matching parameter once.
+ */
 function config(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
+  if (args.length < 3) return error('SNT_ERR_WRONG_ARITY', 'sentinel|config');
   const action = (args[1] ?? '').toLowerCase();
-  if (action === 'get' && args.length === 3) {
-    const pattern = args[2] ?? '';
-    const matching = CONFIG_PARAMS.filter((p) => globMatch(pattern, p, true));
-    return reply.bulkMap(matching.map((p) => [p, configValue(core.view, env, p)]));
+  if (action === 'get') return configGet(core.view, env, args.slice(2));
+  if (action === 'set' && args.length >= 4) return configSet(core, env, args.slice(2));
+  return error('SNT_ERR_CONFIG_USAGE');
+}
+
+function configGet(view: CoreView, env: SentinelCommandEnv, patterns: readonly string[]): Reply {
+  const shown = new Set<(typeof CONFIG_PARAMS)[number]>();
+  for (const pattern of patterns) {
+    for (const p of CONFIG_PARAMS) if (globMatch(pattern, p, true)) shown.add(p);
   }
-  if (action !== 'set' || args.length !== 4) return error('SNT_ERR_CONFIG_USAGE');
-  const param = args[2] ?? '';
-  const value = args[3] ?? '';
-  const lower = param.toLowerCase();
-  const known = CONFIG_PARAMS.find((p) => p === lower);
-  if (known === undefined) return error('SNT_ERR_CONFIG_UNKNOWN_PARAMETER', param);
-  if (known === 'loglevel') {
-    // Case-insensitive as in 7.2, which also takes `nothing`; the flush writes the level into
-    // the config, and a 7.0 config file cannot hold `nothing`, so it is refused here.
-    const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
-    if (level === undefined) return error('SNT_ERR_CONFIG_INVALID_VALUE', value, param);
-    env.setLogLevel(level);
-    core.requestFlush();
-    return savedReply(env);
+  // In the order the patterns first match them, as Redis answers.
+  return reply.bulkMap([...shown].map((p) => [p, configValue(view, env, p)]));
+}
+
+type ParsedSetting = { kind: 'core'; setting: GlobalSetting } | { kind: 'loglevel'; level: LogLevel };
+
+function configSet(core: Sentinel, env: SentinelCommandEnv, pairs: readonly string[]): Reply {
+  const parsed: ParsedSetting[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < pairs.length; i += 2) {
+    const param = pairs[i] ?? '';
+    const lower = param.toLowerCase();
+    const known = CONFIG_PARAMS.find((p) => p === lower);
+    if (known === undefined) return error('SNT_ERR_CONFIG_UNKNOWN_PARAMETER', param);
+    if (seen.has(known)) return error('SNT_ERR_CONFIG_DUPLICATE_PARAMETER', param);
+    seen.add(known);
+    const value = pairs[i + 1];
+    if (value === undefined) return error('SNT_ERR_CONFIG_MISSING_VALUE', param);
+    const setting = parseSetting(known, value);
+    if (setting === null) return error('SNT_ERR_CONFIG_INVALID_VALUE', value, param);
+    parsed.push(setting);
   }
-  const setting = parseGlobalSetting(known, value);
-  if (setting === null) return error('SNT_ERR_CONFIG_INVALID_VALUE', value, param);
-  core.configSet(setting);
+  for (const s of parsed) {
+    if (s.kind === 'loglevel') {
+      env.setLogLevel(s.level);
+      core.requestFlush();
+    } else {
+      core.configSet(s.setting);
+    }
+  }
   return savedReply(env);
+}
+
+/** A SENTINEL CONFIG SET value parsed; null when the value is refused. */
+function parseSetting(param: (typeof CONFIG_PARAMS)[number], value: string): ParsedSetting | null {
+  if (param === 'loglevel') {
+    // Case-insensitive, and `nothing` too, as in 7.2; see rewrite.ts for how the file holds it.
+    const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+    return level === undefined ? null : { kind: 'loglevel', level };
+  }
+  const setting = parseGlobalSetting(param, value);
+  return setting === null ? null : { kind: 'core', setting };
 }

@@ -157,7 +157,7 @@ describe('server directives', () => {
     ['port 70000', 'argument must be between 0 and 65535 inclusive'],
     ['maxclients -1', 'argument must be between 1 and 4294967295 inclusive'],
     ['timeout -1', 'argument must be between 0 and 2147483647 inclusive'],
-    ['loglevel nothing', 'argument(s) must be one of the following: debug, verbose, notice, warning'],
+    ['loglevel loud', 'argument(s) must be one of the following: debug, verbose, notice, warning, nothing'],
     ['protected-mode maybe', "argument must be 'yes' or 'no'"],
     ['bind 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17', 'Too many bind addresses specified.'],
     ['dir /nonexistent/dir', 'No such file or directory'],

@@ -290,6 +290,34 @@ describe('rewriteConfig', () => {
     ]);
   });
 
+  it('saves a runtime `loglevel nothing` as warning, and keeps it only where the file held it', () => {
+    // redis-sentinel 7.0 refuses to start on `loglevel nothing` (config/interop.test.ts).
+    const quiet = server({ loglevel: 'nothing' });
+    expect(rewriteConfig('loglevel debug\n', quiet, sentinel()).split('\n')[0]).toBe('loglevel warning');
+    expect(rewriteConfig('', quiet, sentinel()).split('\n')).toContain('loglevel warning');
+    const fromFile = loadText('loglevel nothing\n').server;
+    expect(fromFile.loglevel).toBe('nothing');
+    expect(rewriteConfig('loglevel nothing\n', fromFile, sentinel()).split('\n')[0]).toBe('loglevel nothing');
+  });
+
+  it("rewrites Valkey's primary-reboot-down-after-period under the 7.0 name, on the same line", () => {
+    const text = [
+      'sentinel monitor m 127.0.0.1 6379 2',
+      'sentinel primary-reboot-down-after-period m 1500',
+      'port 26380',
+      '',
+    ].join('\n');
+    const loaded = loadText(text);
+    expect(loaded.sentinel.masters[0]?.masterRebootDownAfterPeriodMs).toBe(1500);
+    const lines = rewriteConfig(text, loaded.server, loaded.sentinel).split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'sentinel monitor m 127.0.0.1 6379 2',
+      'sentinel master-reboot-down-after-period m 1500',
+      'port 26380',
+    ]);
+    expect(lines.filter((l) => l.includes('reboot-down-after-period'))).toHaveLength(1);
+  });
+
   it('reaches a fixed point after the second rewrite', () => {
     const s = sentinel({ masters: [master()] });
     const once = rewriteConfig('port 1\n', server(), s);

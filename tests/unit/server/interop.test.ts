@@ -127,7 +127,6 @@ const cases: [string, string | Buffer, number][] = [
     'CLIENT GETREDIR\r\nCLIENT TRACKINGINFO\r\nCLIENT CACHING yes\r\nCLIENT TRACKING on PREFIX a\r\nCLIENT TRACKING on BCAST PREFIX a PREFIX ab\r\nCLIENT TRACKING on OPTIN OPTOUT\r\nCLIENT TRACKING on REDIRECT 99999\r\nCLIENT TRACKING on OPTIN\r\nCLIENT CACHING no\r\nCLIENT CACHING yes\r\nCLIENT TRACKINGINFO\r\nCLIENT GETREDIR\r\nCLIENT TRACKING off\r\nCLIENT TRACKINGINFO\r\n',
     14,
   ],
-  ['CLIENT HELP', 'CLIENT HELP\r\n', 1],
   ['HELLO 3 field names', 'HELLO 3\r\n', 1],
   ['HELLO errors', 'HELLO 4\r\nHELLO x\r\nHELLO 3 FOO\r\nHELLO 2 AUTH a b\r\nHELLO 2 SETNAME "a b"\r\n', 5],
   ['AUTH with no password configured', 'AUTH x\r\nAUTH a b\r\nAUTH a b c\r\nAUTH default anything\r\n', 4],
@@ -276,7 +275,29 @@ describe('byte-for-byte against redis-sentinel 7.0 (no password)', () => {
       run(p.real.port, 'CLIENT LIST\r\n', 1, false),
       run(p.ours.port, 'CLIENT LIST\r\n', 1, false),
     ]);
-    expect(keys(ours)).toEqual(keys(real));
+    // Redis 7.2's CLIENT SETINFO fields come last, as 7.2 prints them.
+    expect(keys(ours)).toEqual([...keys(real), 'lib-name', 'lib-ver']);
+  });
+
+  it("has the same CLIENT HELP, plus Redis 7.2's SETINFO lines", async () => {
+    const p = pair as Pair;
+    const [real, ours] = await Promise.all([
+      run(p.real.port, 'CLIENT HELP\r\n', 1, false),
+      run(p.ours.port, 'CLIENT HELP\r\n', 1, false),
+    ]);
+    const setname = '+    Assign the name <name> to the current connection.\r\n';
+    const setinfo = [
+      '+SETINFO <option> <value>',
+      '+    Set client meta attr. Options are:',
+      '+    * LIB-NAME: the client lib name.',
+      '+    * LIB-VER: the client lib version.',
+    ].map((l) => `${l}\r\n`);
+    const count = Number(/^\*(\d+)\r\n/.exec(real)?.[1]);
+    const expected = real
+      .replace(/^\*\d+/, `*${count + setinfo.length}`)
+      .replace(setname, setname + setinfo.join(''));
+    expect(real).toContain(setname);
+    expect(ours).toBe(expected);
   });
 
   it('lists the same command names', async () => {
