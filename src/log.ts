@@ -160,6 +160,18 @@ export function noteText(n: Note): string {
       return 'Failure simulation: this Sentinel will crash after being successfully elected as failover leader';
     case 'simulate-crash-after-promotion':
       return 'Failure simulation: this Sentinel will crash after promoting the selected replica to master';
+    case 'hello-refused':
+      return `Refused a hello from ${n.detail.from}: ${n.detail.reason}`;
+    case 'peer-refused':
+      return `Refused sentinel ${n.detail.runid} at ${n.detail.addr}: ${n.detail.reason}`;
+    case 'epoch-refused':
+      return `Refused epoch ${n.detail.epoch} from ${n.detail.from}: ${n.detail.reason}`;
+    case 'reply-refused':
+      return `Refused the ${n.detail.command} reply of ${n.detail.from}: ${n.detail.reason}`;
+    case 'info-refused':
+      return `Refused the INFO of ${n.detail.from}: ${n.detail.reason}`;
+    case 'switch-held':
+      return `Config epoch ${n.detail.configEpoch} of ${n.detail.master} names ${n.detail.addr}: waiting for it to answer as a master`;
   }
 }
 

@@ -12,6 +12,8 @@ import {
   type PeerSentinel,
   type ReadonlyDeep,
 } from './model';
+import { epochClaimProblem } from './epochs';
+import { refuse, replyType } from './refusals';
 import { type CoreState, announceAddr, emit, note } from './state';
 
 export function checkTilt(state: CoreState): void {
@@ -38,6 +40,13 @@ export function stillInTilt(state: CoreState, now: number): boolean {
 export function onPingReply(state: CoreState, inst: Instance, r: LinkReply): void {
   const link = inst.link;
   const now = state.env.now();
+  if (r.ok && typeof r.value !== 'string') {
+    const reason = `${replyType(r.value)} instead of a status`;
+    refuse(state, {
+      name: 'reply-refused',
+      detail: { from: `${inst.kind} ${inst.name}`, command: 'PING', reason },
+    });
+  }
   const text = r.ok ? (typeof r.value === 'string' ? r.value : '') : r.error;
   if (text.startsWith('PONG') || text.startsWith('LOADING') || text.startsWith('MASTERDOWN')) {
     link.lastAvailTime = now;
@@ -139,15 +148,38 @@ export function askPeers(state: CoreState, master: MasterInstance, forced: boole
   }
 }
 
+/** An integer reply as a bigint; null for any other type. */
+function integerReply(v: unknown): bigint | null {
+  if (typeof v === 'bigint') return v;
+  return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : null;
+}
+
 /** Records a peer's opinion and vote; true when it may complete an ODOWN or an election. */
 export function onIsMasterDownReply(state: CoreState, peer: PeerSentinel, r: LinkReply): boolean {
-  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 3) return false;
-  const [down, leader, epoch] = r.value as unknown[];
-  if (typeof down !== 'number' || typeof leader !== 'string' || typeof epoch !== 'number') return false;
+  if (!r.ok) return false;
+  const from = `sentinel ${peer.runid}`;
+  const [down, leader, epoch] = Array.isArray(r.value) ? (r.value as unknown[]) : [];
+  const e = integerReply(epoch);
+  if (
+    !Array.isArray(r.value) ||
+    r.value.length !== 3 ||
+    integerReply(down) === null ||
+    typeof leader !== 'string' ||
+    e === null
+  ) {
+    const reason = `${replyType(r.value)} is not [integer, bulk, integer]`;
+    refuse(state, { name: 'reply-refused', detail: { from, command: 'IS-MASTER-DOWN-BY-ADDR', reason } });
+    return false;
+  }
+  // A vote in an epoch no history explains (or none could parse) is not a vote at all.
+  const problem = leader === '*' ? null : epochClaimProblem(state, e);
+  if (problem) {
+    refuse(state, { name: 'epoch-refused', detail: { epoch: e, from, reason: problem } });
+    return false;
+  }
   peer.lastMasterDownReplyTime = state.env.now();
-  peer.masterDown = down === 1;
+  peer.masterDown = integerReply(down) === 1n;
   if (leader !== '*') {
-    const e = BigInt(Math.trunc(epoch));
     if (peer.leaderEpoch !== e)
       note(state, 'warning', { name: 'peer-voted', detail: { peer: peer.name, leader, epoch: e } });
     peer.leader = leader;

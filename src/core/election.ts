@@ -1,6 +1,8 @@
 /** Leader elections (§6): votes asked of us, and the counting of votes for one master in one epoch. */
 import { sameAddress } from './address';
+import { epochClaimProblem } from './epochs';
 import { makeAddress } from './instances';
+import { refuse } from './refusals';
 import type { MasterInstance } from './model';
 import { type CoreState, emit, requestFlush } from './state';
 import { MAX_DESYNC_MS } from './tunables';
@@ -56,6 +58,14 @@ export function voteLeader(
   reqEpoch: bigint,
   reqRunid: string,
 ): { leader: string; epoch: bigint } {
+  const problem = epochClaimProblem(state, reqEpoch);
+  if (problem) {
+    refuse(state, {
+      name: 'epoch-refused',
+      detail: { epoch: reqEpoch, from: `vote request of ${reqRunid.slice(0, 64)}`, reason: problem },
+    });
+    return { leader: master.leader, epoch: master.leaderEpoch };
+  }
   if (reqEpoch > state.currentEpoch) {
     state.currentEpoch = reqEpoch;
     requestFlush(state);

@@ -218,6 +218,14 @@ export interface NoteShapes {
   'simulated-crash': Record<string, never>;
   'simulate-crash-after-election': Record<string, never>;
   'simulate-crash-after-promotion': Record<string, never>;
+  /** Hostile or broken input, refused (see src/core/refusals.ts). `from` names where it came from. */
+  'hello-refused': { from: string; reason: string };
+  'peer-refused': { runid: string; addr: string; reason: string };
+  'epoch-refused': { epoch: bigint; from: string; reason: string };
+  'reply-refused': { from: string; command: string; reason: string };
+  'info-refused': { from: string; reason: string };
+  /** A config update naming a new master, held until that address answers INFO as a master. */
+  'switch-held': { master: string; addr: string; configEpoch: bigint };
 }
 
 export type NoteName = keyof NoteShapes;

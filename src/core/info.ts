@@ -1,4 +1,5 @@
 /** Parsing of the INFO text of a monitored master or replica (the data half of sentinelRefreshInstanceInfo). */
+import { isIpLiteral } from '../util/ip';
 import { atoi, strtoull } from '../util/redis-parsing';
 
 export interface ReportedReplica {
@@ -40,6 +41,65 @@ function parseReplicaLine(line: string): ReportedReplica | null {
   return { ip, port };
 }
 
+/** A replica line naming an address nobody can connect to is dropped (see `infoProblems`). */
+function usableReplica(r: ReportedReplica): boolean {
+  return r.port >= 1 && r.port <= 65535 && r.ip !== '' && !(isIpLiteral(r.ip) && /^[0:.]+$/.test(r.ip));
+}
+
+/** Fields whose value decides something: each must appear once at most, and read as expected. */
+const CHECKED_FIELDS: Record<string, RegExp> = {
+  run_id: /^[0-9a-fA-F]{40}$/,
+  role: /^(master|slave)$/,
+  master_host: /^\S+$/,
+  master_port: /^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$/,
+  master_link_status: /^(up|down)$/,
+  master_link_down_since_seconds: /^(-1|[0-9]{1,12})$/,
+  slave_priority: /^[0-9]{1,10}$/,
+  slave_repl_offset: /^[0-9]{1,19}$/,
+  replica_announced: /^[01]$/,
+};
+
+export interface InfoProblems {
+  /** Why the whole reply must be ignored, or null. */
+  fatal: string | null;
+  /** Replica lines that are dropped, each with why. */
+  dropped: string[];
+}
+
+/**
+ * What is wrong with an INFO text: missing, duplicated or absurd fields make it useless (a
+ * broken or hostile instance must not move a replica or a master); replica lines naming an
+ * unusable address are dropped. `resolveHostnames` as the sentinel is configured.
+ */
+export function infoProblems(text: string, resolveHostnames: boolean): InfoProblems {
+  const seen = new Map<string, string>();
+  const dropped: string[] = [];
+  let fatal: string | null = null;
+  for (const l of text.split('\r\n')) {
+    const colon = l.indexOf(':');
+    const key = l.slice(0, colon);
+    const value = l.slice(colon + 1);
+    const pattern = colon > 0 ? CHECKED_FIELDS[key] : undefined;
+    if (pattern) {
+      if (seen.has(key)) fatal ??= `${key} appears twice`;
+      else if (!pattern.test(value)) fatal ??= `${key}:${value.slice(0, 64)} is not valid`;
+      seen.set(key, value);
+    }
+    if (/^slave[0-9]+:/.test(l)) {
+      const r = parseReplicaLine(l);
+      if (r && !usableReplica(r)) dropped.push(`${l.slice(0, 96)}: address cannot be used`);
+      else if (r && !resolveHostnames && !isIpLiteral(r.ip)) {
+        dropped.push(`${l.slice(0, 96)}: a hostname while resolve-hostnames is off`);
+      }
+    }
+  }
+  if (!seen.has('role')) fatal ??= 'no role field';
+  else if (seen.get('role') === 'slave' && !(seen.has('master_host') && seen.has('master_port'))) {
+    fatal ??= 'a replica without master_host and master_port';
+  }
+  return { fatal, dropped };
+}
+
 export function parseInfo(text: string): ParsedInfo {
   const out: ParsedInfo = {
     runid: null,
@@ -57,7 +117,7 @@ export function parseInfo(text: string): ParsedInfo {
     if (l.length >= 47 && l.startsWith('run_id:')) out.runid = l.slice(7, 47);
     if (l.length >= 7 && l.startsWith('slave') && /[0-9]/.test(l[5] ?? '')) {
       const r = parseReplicaLine(l);
-      if (r) out.replicas.push(r);
+      if (r && usableReplica(r)) out.replicas.push(r);
     }
     if (l.length >= 32 && l.startsWith('master_link_down_since_seconds')) {
       out.masterLinkDownTimeMs = atoi(l.slice(31)) * 1000;

@@ -145,6 +145,8 @@ export function createMaster(state: CoreState, name: string, addr: Address, quor
     promotedReplica: null,
     replicas: new Map(),
     sentinels: new Map(),
+    candidates: new Map(),
+    heldSwitch: null,
   };
   state.masters.set(name, m);
   return m;
@@ -186,16 +188,33 @@ export function createReplica(
   return r;
 }
 
-/** Null when a sentinel with that run ID already exists. */
+/**
+ * Null when a sentinel with that run ID already exists. A verified candidate brings its
+ * record, whose link is already connected.
+ */
 export function createPeer(
   state: CoreState,
   master: MasterInstance,
   runid: string,
   addr: Address,
+  verified?: PeerSentinel,
 ): PeerSentinel | null {
   if (master.sentinels.has(runid)) return null;
+  const s = verified ?? peerRecord(state, master, runid, addr);
+  master.sentinels.set(runid, s);
+  shareLink(state, s);
+  return s;
+}
+
+/** A peer record that belongs to no list yet. */
+export function peerRecord(
+  state: CoreState,
+  master: MasterInstance,
+  runid: string,
+  addr: Address,
+): PeerSentinel {
   const now = state.env.now();
-  const s: PeerSentinel = {
+  return {
     kind: 'sentinel',
     name: runid,
     master,
@@ -208,9 +227,6 @@ export function createPeer(
     leader: '',
     leaderEpoch: 0n,
   };
-  master.sentinels.set(runid, s);
-  shareLink(state, s);
-  return s;
 }
 
 /** N peers watching M masters cost N links, not N x M (§2.4). */
@@ -238,8 +254,10 @@ export function releaseInstance(state: CoreState, inst: Instance): void {
   if (inst.kind === 'master') {
     for (const r of inst.replicas.values()) releaseInstance(state, r);
     for (const s of inst.sentinels.values()) releaseInstance(state, s);
+    for (const c of inst.candidates.values()) releaseInstance(state, c.peer);
     inst.replicas.clear();
     inst.sentinels.clear();
+    inst.candidates.clear();
   }
 }
 
@@ -274,7 +292,9 @@ export function resetMaster(
   master.replicas.clear();
   if (dropSentinels) {
     for (const s of master.sentinels.values()) releaseInstance(state, s);
+    for (const c of master.candidates.values()) releaseInstance(state, c.peer);
     master.sentinels.clear();
+    master.candidates.clear();
   }
   closeLink(state, master.link);
   master.sDown = false;
@@ -288,6 +308,7 @@ export function resetMaster(
   master.failoverStateChangeTime = 0;
   master.failoverStartTime = 0;
   master.promotedReplica = null;
+  master.heldSwitch = null;
   master.runid = '';
   master.link.actPingTime = now;
   master.link.lastPingTime = 0;

@@ -142,6 +142,25 @@ export interface MasterInstance extends InstanceBase {
   replicas: Map<string, ReplicaInstance>;
   /** Keyed by run ID, in creation order. */
   sentinels: Map<string, PeerSentinel>;
+  /** Sentinels known only from hellos, until they answer SENTINEL MYID (src/core/discovery.ts). */
+  candidates: Map<string, Candidate>;
+  /** A config update naming a new address, until that address answers INFO as a master. */
+  heldSwitch: HeldSwitch | null;
+}
+
+/** A claimed sentinel: counts for nothing, is neither listed nor saved. */
+export interface Candidate {
+  readonly peer: PeerSentinel;
+  readonly since: number;
+  asked: boolean;
+}
+
+export interface HeldSwitch {
+  readonly host: string;
+  readonly port: number;
+  readonly configEpoch: bigint;
+  readonly from: PeerSentinel;
+  readonly since: number;
 }
 
 export type Instance = MasterInstance | ReplicaInstance | PeerSentinel;

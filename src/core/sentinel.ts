@@ -22,10 +22,19 @@ import { type MasterDownAnswer, isMasterDownByAddr } from './election';
 import { failoverStateMachine, startFailoverIfNeeded, switchToPromoted } from './failover';
 import { currentMasterAddress, recordAnswer } from './instances';
 import { dropConnection } from './links';
-import { FailoverState, type Instance, type MasterInstance } from './model';
+import { FailoverState, type Instance, type MasterInstance, type ReplicaInstance } from './model';
 import { loadMaster, snapshot } from './persistence';
 import { refreshInfo } from './replication';
-import { processHello } from './discovery';
+import {
+  type HelloSource,
+  checkCandidates,
+  checkHeldSwitch,
+  expireHeldSwitch,
+  onVerifyReply,
+  processHello,
+} from './discovery';
+import { infoProblems } from './info';
+import { refuse, replyType } from './refusals';
 import {
   type CoreEnv,
   type CoreOptions,
@@ -46,7 +55,7 @@ export class Sentinel {
   private readonly state: CoreState;
   private readonly myidGenerated: boolean;
   /** Hellos waiting for a hostname's first answer. */
-  private readonly deferredHellos = new Set<string>();
+  private readonly deferredHellos = new Map<string, HelloSource>();
   readonly view: CoreView;
 
   constructor(config: SentinelConfig, env: CoreEnv, options: CoreOptions) {
@@ -78,6 +87,7 @@ export class Sentinel {
       hosts: new Map(),
       ids: { link: 1, conn: 1, token: 1 },
       outbox: { actions: [], flush: false },
+      refusals: new Map(),
     };
     for (const [host, ip] of options.knownHosts ?? []) {
       this.state.hosts.set(host.toLowerCase(), { ip, fetchedAt: now, inFlight: false });
@@ -112,6 +122,9 @@ export class Sentinel {
       this.handleInstance(master);
       for (const r of [...master.replicas.values()]) this.handleInstance(r);
       for (const s of [...master.sentinels.values()]) this.handleInstance(s);
+      if (master.released) continue;
+      checkCandidates(this.state, master, this.state.env.now());
+      expireHeldSwitch(this.state, master, this.state.env.now());
       if (master.failoverState === FailoverState.UpdateConfig) switchTo = master;
     }
     if (switchTo) switchToPromoted(this.state, switchTo);
@@ -149,12 +162,12 @@ export class Sentinel {
     if (channel !== HELLO_CHANNEL) return;
     // Our own hellos come back through every master: nothing to learn from them.
     if (message.includes(this.state.myid)) return;
-    processHello(this.state, message, this.deferredHellos);
+    processHello(this.state, message, c.owner, this.deferredHellos);
   }
 
   /** PUBLISH __sentinel__:hello received on our own port (§4.2); no self-filter on this path. */
   onHelloPublish(payload: string): void {
-    processHello(this.state, payload, this.deferredHellos);
+    processHello(this.state, payload, 'own-port', this.deferredHellos);
   }
 
   /** The answer to a `resolve` action (null: the lookup failed). */
@@ -162,7 +175,7 @@ export class Sentinel {
     const learned = recordAnswer(this.state, host, ip);
     const waiting = [...this.deferredHellos];
     this.deferredHellos.clear();
-    for (const payload of waiting) processHello(this.state, payload, this.deferredHellos);
+    for (const [payload, source] of waiting) processHello(this.state, payload, source, this.deferredHellos);
     if (!learned) return;
     // Replicas a master reported under this name can be added now: ask again rather than wait.
     for (const m of this.state.masters.values()) {
@@ -237,8 +250,9 @@ export class Sentinel {
         return onPingReply(state, purpose.inst, reply);
       case 'info':
         purpose.inst.infoPending = false;
-        if (reply.ok && typeof reply.value === 'string') refreshInfo(state, purpose.inst, reply.value);
-        return;
+        return this.onInfoReply(purpose.inst, reply);
+      case 'verify-peer':
+        return onVerifyReply(state, purpose.inst, reply);
       case 'hello':
         if (reply.ok) purpose.inst.lastPubTime = state.env.now();
         return;
@@ -249,6 +263,25 @@ export class Sentinel {
           this.judgeMaster(purpose.inst.master, state.env.now());
         return;
     }
+  }
+
+  /** INFO that is missing fields, repeats them or reads absurdly decides nothing. */
+  private onInfoReply(inst: MasterInstance | ReplicaInstance, reply: LinkReply): void {
+    const state = this.state;
+    const from = `${inst.kind} ${inst.name}`;
+    if (!reply.ok) return;
+    if (typeof reply.value !== 'string') {
+      const reason = `${replyType(reply.value)} instead of a bulk string`;
+      return refuse(state, { name: 'reply-refused', detail: { from, command: 'INFO', reason } });
+    }
+    const problems = infoProblems(reply.value, state.settings.resolveHostnames);
+    for (const line of problems.dropped)
+      refuse(state, { name: 'info-refused', detail: { from, reason: line } });
+    if (problems.fatal !== null) {
+      return refuse(state, { name: 'info-refused', detail: { from, reason: problems.fatal } });
+    }
+    refreshInfo(state, inst, reply.value);
+    checkHeldSwitch(state, inst);
   }
 
   private handleInstance(inst: Instance): void {

@@ -47,7 +47,9 @@ export type Purpose =
   | { readonly kind: 'ping'; readonly inst: Instance }
   | { readonly kind: 'info'; readonly inst: MasterInstance | ReplicaInstance }
   | { readonly kind: 'hello'; readonly inst: Instance }
-  | { readonly kind: 'is-master-down'; readonly inst: PeerSentinel };
+  | { readonly kind: 'is-master-down'; readonly inst: PeerSentinel }
+  /** SENTINEL MYID sent to a sentinel known only from a hello, to check who it is. */
+  | { readonly kind: 'verify-peer'; readonly inst: PeerSentinel };
 
 export interface Conn {
   readonly link: Link;
@@ -91,6 +93,8 @@ export interface CoreState {
   readonly hosts: Map<string, HostEntry>;
   readonly ids: { link: number; conn: number; token: number };
   readonly outbox: { actions: Action[]; flush: boolean };
+  /** When each refusal of hostile input was last logged, by what was refused and why. */
+  readonly refusals: Map<string, number>;
 }
 
 /** Asks for a config flush; all requests of one drain become a single write. */

@@ -38,6 +38,8 @@ export class FakeRedis {
   ignoreSlaveof = false;
   runid: string;
   readonly commands: string[][] = [];
+  /** A broken or hostile node: answers the commands it returns a reply for. */
+  override: ((command: readonly string[]) => LinkReply | undefined) | null = null;
 
   constructor(
     readonly port: number,
@@ -161,6 +163,8 @@ export class SimWorld {
   maxDelay = 2;
   private readonly conns = new Map<string, SimConn>();
   private queue: Scheduled[] = [];
+  /** In-process fake sentinels (ioredis' mock_server habit): port -> how each command is answered. */
+  readonly fakePeers = new Map<number, (command: readonly string[]) => LinkReply>();
   /** Blocked pairs "a|b" of ports (sentinel or redis); bytes between them wait. */
   private readonly cuts = new Set<string>();
 
@@ -247,6 +251,7 @@ export class SimWorld {
     if (!s.alive || s.stopped || this.blocked(s.port, port)) return false;
     const peer = this.sentinelAt(port);
     if (peer) return !peer.stopped;
+    if (this.fakePeers.has(port)) return true;
     const r = this.redis.get(port);
     return r !== undefined && r.alive && !r.stopped;
   }
@@ -411,7 +416,10 @@ export class SimWorld {
     const started = this.t;
     const attempt = () => {
       if (!this.conns.has(key(s, conn)) || !s.alive) return;
-      const listening = this.sentinelAt(port) !== undefined || this.redis.get(port)?.alive === true;
+      const listening =
+        this.sentinelAt(port) !== undefined ||
+        this.fakePeers.has(port) ||
+        this.redis.get(port)?.alive === true;
       if (!this.blocked(s.port, port) && !listening) {
         this.conns.delete(key(s, conn));
         s.core.onConnectionClosed(conn, 'Connection refused');
@@ -450,6 +458,8 @@ export class SimWorld {
   private answer(c: SimConn, command: readonly string[]): LinkReply {
     const peer = this.sentinelAt(c.port);
     if (peer) return this.sentinelReply(peer, command);
+    const fake = this.fakePeers.get(c.port);
+    if (fake) return fake(command);
     return this.redisReply(this.redis.get(c.port)!, c, command);
   }
 
@@ -465,6 +475,10 @@ export class SimWorld {
         value = 1;
         break;
       case 'SENTINEL': {
+        if ((args[0] ?? '').toUpperCase() === 'MYID') {
+          value = peer.core.view.myid;
+          break;
+        }
         const [ip = '', port = '0', epoch = '0', runid = '*'] = args.slice(1);
         const answer = peer.core.isMasterDownByAddr(ip, Number(port), BigInt(epoch), runid);
         value = [answer.down ? 1 : 0, answer.leader, Number(answer.leaderEpoch)];
@@ -477,6 +491,8 @@ export class SimWorld {
 
   private redisReply(r: FakeRedis, c: SimConn, command: readonly string[]): LinkReply {
     r.commands.push([...command]);
+    const forced = r.override?.(command);
+    if (forced) return forced;
     const [name = '', ...args] = command;
     const upper = name.toUpperCase();
     if (c.inMulti && upper !== 'EXEC') {
@@ -521,6 +537,11 @@ export class SimWorld {
         if (other !== c && other.port === r.port && other.channel === 'pubsub') this.reset(other, 'killed');
       }
     }
+  }
+
+  /** What any client of the Redis at `port` may do: PUBLISH. */
+  publish(port: number, channel: string, message: string): void {
+    this.publishOn(port, channel, message);
   }
 
   /** A PUBLISH on a master reaches its subscribers and, replicated, its replicas' subscribers. */

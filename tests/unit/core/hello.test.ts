@@ -1,8 +1,22 @@
 import fc from 'fast-check';
-import { formatHello, parseHello } from '../../../src/core/hello';
+import { EPOCH_MAX, MAX_EPOCH_JUMP } from '../../../src/core/epochs';
+import { checkHello, formatHello, parseHello } from '../../../src/core/hello';
 import { SimWorld, sentinelConfig } from '../../helpers/sim';
 
 const RUNID = 'f'.repeat(40);
+const hello = (
+  fields: Partial<Record<'ip' | 'port' | 'runid' | 'epoch' | 'mhost' | 'mport' | 'mepoch', string>>,
+) =>
+  [
+    fields.ip ?? '127.0.0.1',
+    fields.port ?? '26380',
+    fields.runid ?? RUNID,
+    fields.epoch ?? '7',
+    'mymaster',
+    fields.mhost ?? '127.0.0.1',
+    fields.mport ?? '6380',
+    fields.mepoch ?? '3',
+  ].join(',');
 
 describe('hello messages', () => {
   it('round-trip through format and parse', () => {
@@ -20,82 +34,93 @@ describe('hello messages', () => {
     expect(parseHello(formatHello(h))).toEqual(h);
   });
 
-  it('drops payloads whose epochs are not plain 64-bit decimals (redis-sentinel would wrap -1)', () => {
-    expect(parseHello(`127.0.0.1,26380,${RUNID},-1,mymaster,127.0.0.1,6380,0`)).toBeNull();
-    expect(parseHello(`127.0.0.1,26380,${RUNID},1,mymaster,127.0.0.1,6380,18446744073709551616`)).toBeNull();
-    expect(parseHello(`127.0.0.1,26380,${RUNID},5x,mymaster,127.0.0.1,6380,0`)).toBeNull();
+  it('refuses epochs a redis-sentinel peer could not parse (above 2^63-1; -1 would wrap to 2^64-1)', () => {
+    expect(checkHello(hello({ epoch: '-1' }))).toMatch(/current epoch '-1'/);
+    expect(checkHello(hello({ epoch: '18446744073709551615' }))).toMatch(/not a decimal up to 2\^63-1/);
+    expect(checkHello(hello({ epoch: String(EPOCH_MAX + 1n) }))).toMatch(/not a decimal up to 2\^63-1/);
+    expect(checkHello(hello({ mepoch: '18446744073709551616' }))).toMatch(/config epoch/);
+    expect(checkHello(hello({ epoch: '5x' }))).toMatch(/current epoch '5x'/);
+    expect(parseHello(hello({ epoch: String(EPOCH_MAX), mepoch: '0' }))?.currentEpoch).toBe(EPOCH_MAX);
   });
 
-  it('drops payloads that do not have exactly eight fields', () => {
-    expect(parseHello('a,b,c')).toBeNull();
-    expect(parseHello(`127.0.0.1,26380,${RUNID},7,mymaster,127.0.0.1,6380,3,extra`)).toBeNull();
+  it('refuses wrong field counts, unusable addresses and ports, bad run IDs, config epochs ahead', () => {
+    expect(checkHello('a,b,c')).toBe('3 fields instead of 8');
+    expect(checkHello(hello({}) + ',extra')).toBe('9 fields instead of 8');
+    for (const ip of ['', '0.0.0.0', '::', ' 127.0.0.1'])
+      expect(checkHello(hello({ ip }))).toMatch(/sentinel address/);
+    for (const port of ['0', '65536', 'abc', '-1', ''])
+      expect(checkHello(hello({ port }))).toMatch(/sentinel address/);
+    for (const mport of ['0', '99999', 'x']) expect(checkHello(hello({ mport }))).toMatch(/master address/);
+    expect(checkHello(hello({ mhost: '0.0.0.0' }))).toMatch(/master address/);
+    expect(checkHello(hello({ runid: 'abc' }))).toMatch(/run ID 'abc'/);
+    expect(checkHello(hello({ epoch: '2', mepoch: '3' }))).toBe('config epoch 3 above current epoch 2');
+    expect(typeof checkHello(hello({}))).toBe('object');
   });
 
-  it('learns a peer, a newer epoch and a newer master from hellos', () => {
-    const world = new SimWorld(21);
-    world.addRedis(6380);
-    world.addRedis(6381, 6380);
-    const s = world.addSentinel(26379, sentinelConfig(6380));
-    world.advance(500);
-    s.core.onHelloPublish(`127.0.0.1,26390,${RUNID},4,mymaster,127.0.0.1,6380,0`);
-    world.run(s);
-    expect(s.has('+sentinel', `sentinel ${RUNID} 127.0.0.1 26390`)).toBe(true);
-    expect(s.has('+new-epoch', '4')).toBe(true);
-    expect(s.persisted.currentEpoch).toBe(4n);
-    s.core.onHelloPublish(`127.0.0.1,26390,${RUNID},4,mymaster,127.0.0.1,6381,4`);
-    world.run(s);
-    expect(s.has('+config-update-from', `sentinel ${RUNID}`)).toBe(true);
-    expect(s.has('+switch-master', 'mymaster 127.0.0.1 6380 127.0.0.1 6381')).toBe(true);
-    expect(s.persisted.masters[0]).toMatchObject({ port: 6381, configEpoch: 4n });
-  });
-
-  it('survives any payload without throwing or inventing masters', () => {
+  it('takes epochs only from a verified peer on our port, by the epoch rule, whatever the payload', () => {
     const world = new SimWorld(22);
     world.addRedis(6380);
-    const s = world.addSentinel(26379, sentinelConfig(6380));
+    const a = world.addSentinel(26379, sentinelConfig(6380));
+    const b = world.addSentinel(26380, sentinelConfig(6380));
+    world.until(() => a.master().sentinels.size === 1, 10_000, 'a verifies b');
+    const bid = b.core.view.myid;
+    world.killSentinel(b);
     const field = fc.oneof(
       fc.string(),
-      fc.constantFrom('mymaster', '127.0.0.1', 'localhost', '-1', '0', '18446744073709551616', '', RUNID),
+      fc.constantFrom(
+        'mymaster',
+        '127.0.0.1',
+        '26380',
+        'localhost',
+        '-1',
+        '0',
+        '18446744073709551616',
+        '',
+        bid,
+      ),
       fc.integer().map(String),
+    );
+    const epoch = fc.oneof(
+      fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
+      fc.bigInt({ min: 0n, max: 3n * MAX_EPOCH_JUMP }),
     );
     const payload = fc.oneof(
       fc.string(),
       fc.array(field, { minLength: 8, maxLength: 8 }).map((f) => f.join(',')),
-      // Well-formed epochs about mymaster, anything elsewhere: the ones that move currentEpoch.
+      // b's own hellos (on our port, so the only ones that may move the epoch), and forgeries.
       fc
-        .tuple(field, field, field, fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), field, field)
-        .map(([ip, port, runid, epoch, host, mport]) =>
-          [ip, port, runid, epoch, 'mymaster', host, mport, epoch].join(','),
-        ),
+        .tuple(fc.constantFrom(bid, RUNID), epoch, fc.constantFrom('26380', '26390'))
+        .map(([runid, e, port]) => `127.0.0.1,${port},${runid},${e},mymaster,127.0.0.1,6380,0`),
     );
-    // The epoch a well-formed hello about mymaster carries, by the protocol's rules and not by
-    // parseHello: eight fields, both epochs plain decimals within 64 bits.
-    const epochOf = (p: string): bigint | null => {
-      const f = p.split(',');
-      const decimal = (x: string | undefined) =>
-        x !== undefined && /^[0-9]{1,20}$/.test(x) && BigInt(x) <= 0xffffffffffffffffn;
-      if (f.length !== 8 || f[4] !== 'mymaster' || !decimal(f[3]) || !decimal(f[7])) return null;
-      return BigInt(f[3]!);
-    };
-    // No time passes, so nothing but hellos moves the epoch: it is the largest one seen so far.
-    let expected = s.core.view.currentEpoch;
-    expect(expected).toBe(0n);
+    // The rule, restated: b's hello raises the epoch when within 2^63-1 and at most
+    // MAX_EPOCH_JUMP ahead; nothing else does. Nothing else moves it: the master stays up.
+    let expected = a.core.view.currentEpoch;
     let raised = 0;
+    let refused = 0;
     fc.assert(
-      fc.property(payload, (p) => {
-        s.core.onHelloPublish(p);
-        world.run(s);
-        const e = epochOf(p);
-        if (e !== null && e > expected) {
-          expected = e;
-          raised++;
+      fc.property(payload, fc.boolean(), (p, onDataRedis) => {
+        if (onDataRedis) world.publish(6380, '__sentinel__:hello', p);
+        else a.core.onHelloPublish(p);
+        world.advance(30);
+        world.run(a);
+        const m = /^127\.0\.0\.1,26380,([0-9a-f]{40}),([0-9]+),mymaster,127\.0\.0\.1,6380,0$/.exec(p);
+        if (!onDataRedis && m?.[1] === bid && BigInt(m[2]!) > expected) {
+          const e = BigInt(m[2]!);
+          if (e <= EPOCH_MAX && e - expected <= MAX_EPOCH_JUMP) {
+            expected = e;
+            raised++;
+          } else refused++;
         }
-        expect([...s.core.view.masters.keys()]).toEqual(['mymaster']);
-        expect(s.core.view.currentEpoch).toBe(expected);
+        expect([...a.core.view.masters.keys()]).toEqual(['mymaster']);
+        expect(a.core.view.currentEpoch).toBe(expected);
+        expect([...a.master().sentinels.keys()]).toEqual([bid]);
       }),
       { numRuns: 2000 },
     );
-    // The runs really exercised the rule: some hellos raised the epoch.
+    // The runs really exercised the rule both ways.
     expect(raised).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
+    expect(a.logs.some((l) => l.startsWith('Refused epoch'))).toBe(true);
+    expect(a.logs.some((l) => l.startsWith('Refused a hello'))).toBe(true);
   });
 });

@@ -9,10 +9,12 @@ import { Sentinel } from '../../../src/core/sentinel';
 
 const RUNID = 'f'.repeat(40);
 
-function sentinelWatching(host: string, knownHosts?: Map<string, string>) {
+function sentinelWatching(host: string, knownHosts?: Map<string, string>, withPeer = false) {
   let clock = 1_000_000;
   const config = { ...defaultSentinelConfig(), myid: 'a'.repeat(40), resolveHostnames: true };
-  config.masters.push(newMasterConfig('mymaster', host, 6380, 1));
+  const master = newMasterConfig('mymaster', host, 6380, 1);
+  if (withPeer) master.knownSentinels.push({ host: '10.0.0.9', port: 26390, runid: RUNID });
+  config.masters.push(master);
   const core = new Sentinel(
     config,
     { now: () => clock, random: () => 0.5 },
@@ -88,8 +90,10 @@ describe('hostname resolution', () => {
   });
 
   it('holds a hello naming a name never looked up, and applies it when the answer comes', () => {
-    const s = sentinelWatching('10.0.0.5');
+    const s = sentinelWatching('10.0.0.5', undefined, true);
+    s.core.tick();
     s.drain();
+    // From a peer we know, on our own port: the one source that may move a master.
     s.core.onHelloPublish(`10.0.0.9,26390,${RUNID},4,mymaster,redis-b,6390,3`);
     const asked = s.drain();
     expect(lookups(asked)).toEqual(['redis-b']);
@@ -97,13 +101,29 @@ describe('hostname resolution', () => {
     s.core.onResolved('redis-b', '10.0.0.7');
     const applied = s.drain();
     const types = applied.flatMap((a) => (a.kind === 'event' ? [a.event.type] : []));
-    expect(types).toEqual(
-      expect.arrayContaining(['+sentinel', '+new-epoch', '+config-update-from', '+switch-master']),
+    expect(types).toEqual(['+new-epoch', '+slave']);
+    expect(applied[0]).toEqual({ kind: 'flush-config' });
+    expect(applied.filter((a) => a.kind === 'flush-config')).toHaveLength(1);
+    // The new address must answer as a master before anybody is told.
+    expect(s.core.view.masters.get('mymaster')?.addr.host).toBe('10.0.0.5');
+    s.core.tick();
+    const sent = s.drain();
+    expect(connects(sent)).toContain('10.0.0.7:6390');
+    const info = sent.find(
+      (a) => a.kind === 'send' && a.command[0] === 'INFO' && sentTo(sent, a.conn) === '10.0.0.7:6390',
     );
+    if (info?.kind !== 'send') throw new Error('no INFO sent to the new master');
+    s.core.onReply(info.token, { ok: true, value: `run_id:${'b'.repeat(40)}\r\nrole:master\r\n` });
+    const switched = s.drain().flatMap((a) => (a.kind === 'event' ? [a.event.type] : []));
+    expect(switched).toEqual(expect.arrayContaining(['+config-update-from', '+switch-master']));
     const m = s.core.view.masters.get('mymaster');
     expect(m?.addr).toEqual({ host: 'redis-b', ip: '10.0.0.7', port: 6390 });
     expect(m?.configEpoch).toBe(3n);
-    expect(applied[0]).toEqual({ kind: 'flush-config' });
-    expect(applied.filter((a) => a.kind === 'flush-config')).toHaveLength(1);
   });
 });
+
+/** The address a connection was opened to. */
+function sentTo(actions: readonly Action[], conn: number): string | undefined {
+  const c = actions.find((a) => a.kind === 'connect' && a.conn === conn);
+  return c?.kind === 'connect' ? `${c.ip}:${c.port}` : undefined;
+}
