@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 // The module object itself: namespace imports are read-only views of it.
 import fsModule from 'fs';
@@ -56,20 +57,49 @@ describe('writeFileAtomic', () => {
     expect(fs.readdirSync(tmp)).toEqual(['dir-in-the-way']);
   });
 
-  it('falls back to an in-place write when rename reports EBUSY (single-file bind mount)', () => {
+  it.each([
+    ['EBUSY', 'Device or resource busy'],
+    ['EXDEV', 'Invalid cross-device link'],
+  ])('falls back to an in-place write when rename reports %s (single-file bind mount)', (code, text) => {
     const file = path.join(tmp, 's.conf');
     fs.writeFileSync(file, 'old');
     const inode = fs.statSync(file).ino;
     jest.spyOn(fsModule, 'renameSync').mockImplementation(() => {
-      throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+      throw Object.assign(new Error(`${code}: rename failed`), { code });
     });
     const result = writeFileAtomic(file, 'new');
     expect(result.warning).toBe(
-      'Could not rename tmp config file (Device or resource busy): config file rewritten in place, not atomically',
+      `Could not rename tmp config file (${text}): config file rewritten in place, not atomically`,
     );
     expect(fs.readFileSync(file, 'utf8')).toBe('new');
     expect(fs.statSync(file).ino).toBe(inode);
     expect(fs.readdirSync(tmp)).toEqual(['s.conf']);
+  });
+});
+
+describe('a real single-file bind mount', () => {
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot) process.stdout.write('bind mount test skipped: needs root to mount --bind\n');
+  (asRoot ? it : it.skip)('is rewritten in place with a warning, through the file the mount shows', () => {
+    const source = path.join(tmp, 'host.conf');
+    const mounted = path.join(tmp, 'container.conf');
+    fs.writeFileSync(source, 'port 26379\nsentinel myid ' + 'b'.repeat(40) + '\n');
+    fs.writeFileSync(mounted, '');
+    execFileSync('mount', ['--bind', source, mounted]);
+    try {
+      const result = flushConfig(mounted, defaultServerConfig(tmp), {
+        ...defaultSentinelConfig(),
+        myid: 'b'.repeat(40),
+        currentEpoch: 7n,
+      });
+      expect(result.warning).toBe(
+        'Could not rename tmp config file (Device or resource busy): config file rewritten in place, not atomically',
+      );
+      expect(fs.readFileSync(source, 'utf8')).toContain('sentinel current-epoch 7');
+      expect(fs.readdirSync(tmp).sort()).toEqual(['container.conf', 'host.conf']);
+    } finally {
+      execFileSync('umount', [mounted]);
+    }
   });
 });
 

@@ -56,7 +56,14 @@ describe('server directives', () => {
       maxclients: 10000,
       timeout: 0,
       tcpKeepalive: 300,
+      tcpBacklog: 511,
+      outputBufferLimits: {
+        normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+        pubsub: { hardBytes: 32 * 1024 * 1024, softBytes: 8 * 1024 * 1024, softSeconds: 60 },
+      },
+      unhonoured: [],
       renameCommands: [],
+      unixsocketperm: 0,
     });
     expect(config.sentinel).toEqual({
       currentEpoch: 0n,
@@ -89,6 +96,9 @@ describe('server directives', () => {
         'timeout 7',
         'tcp-keepalive 60',
         'unixsocket /tmp/s.sock',
+        'unixsocketperm 700',
+        'tcp-backlog 128',
+        'client-output-buffer-limit pubsub 1mb 0 0',
         'rename-command PING ""',
         'rename-command info xinfo',
         'rename-command xinfo yinfo',
@@ -109,7 +119,14 @@ describe('server directives', () => {
       maxclients: 50,
       timeout: 7,
       tcpKeepalive: 60,
+      tcpBacklog: 128,
+      outputBufferLimits: {
+        normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+        pubsub: { hardBytes: 1024 * 1024, softBytes: 0, softSeconds: 0 },
+      },
+      unhonoured: [],
       unixsocket: '/tmp/s.sock',
+      unixsocketperm: 0o700,
       renameCommands: [
         ['ping', ''],
         ['info', 'yinfo'],
