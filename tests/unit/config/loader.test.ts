@@ -5,6 +5,10 @@ import * as path from 'path';
 import { ConfigError, ConfigStartupError } from '../../../src/config/errors';
 import { checkWritable, noConfigFileMessage } from '../../../src/config/file-checks';
 import { checkConfig, commandLineOptions, loadConfig } from '../../../src/config/loader';
+import { defaultServerConfig } from '../../../src/config/types';
+
+/** TLS stays off unless a tls-* directive says otherwise (tested in tests/unit/server/tls.test.ts). */
+const TLS_OFF = defaultServerConfig('/').tls;
 
 let tmp: string;
 
@@ -64,6 +68,7 @@ describe('server directives', () => {
       unhonoured: [],
       renameCommands: [],
       unixsocketperm: 0,
+      tls: TLS_OFF,
     });
     expect(config.sentinel).toEqual({
       currentEpoch: 0n,
@@ -127,6 +132,7 @@ describe('server directives', () => {
       unhonoured: [],
       unixsocket: '/tmp/s.sock',
       unixsocketperm: 0o700,
+      tls: TLS_OFF,
       renameCommands: [
         ['ping', ''],
         ['info', 'yinfo'],
