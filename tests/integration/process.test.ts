@@ -207,14 +207,27 @@ describe('loglevel through SENTINEL CONFIG (Redis 7.2 names, values and errors)'
     expect(savedOnDisk()).toBe(saved + 2);
   });
 
-  test('invalid values are refused with 7.2 error text; nothing included, which a 7.0 config cannot hold', async () => {
-    for (const value of ['loud', 'nothing', '']) {
+  test('invalid values are refused with 7.2 error text', async () => {
+    for (const value of ['loud', '']) {
       expect(await command(s.port, ['SENTINEL', 'CONFIG', 'SET', 'loglevel', value])).toEqual({
         type: 'error',
         value: `ERR Invalid value '${value}' to SENTINEL CONFIG SET 'loglevel'`,
       });
     }
     expect(await sentinelConfigGet(s.port, 'loglevel')).toEqual(['loglevel', 'notice']);
+  });
+
+  test('nothing silences the log, and is saved as warning so that redis-sentinel 7.0 loads the file', async () => {
+    expect(await command(s.port, ['SENTINEL', 'CONFIG', 'SET', 'loglevel', 'nothing'])).toEqual({
+      type: 'simple',
+      value: 'OK',
+    });
+    expect(await sentinelConfigGet(s.port, 'loglevel')).toEqual(['loglevel', 'nothing']);
+    expect(fs.readFileSync(s.confPath, 'utf8').split('\n')).toContain('loglevel warning');
+    const before = lines().length;
+    await command(s.port, ['SENTINEL', 'SET', NAME, 'quorum', '2']);
+    expect(lines().slice(before)).toEqual([]);
+    await command(s.port, ['SENTINEL', 'CONFIG', 'SET', 'loglevel', 'notice']);
   });
 
   test('the level set at runtime survives a restart', async () => {

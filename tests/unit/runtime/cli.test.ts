@@ -198,6 +198,19 @@ describe('ts-sentinel command line', () => {
     expect(stderr).toContain('Invalid values');
   });
 
+  it('refuses an unknown TS_SENTINEL_COMMAND_TABLE before starting', async () => {
+    const { code, stderr } = await new Promise<Run>((resolve) => {
+      execFile(
+        process.execPath,
+        [cli, 'sentinel.conf'],
+        { cwd: work, env: { ...env(), TS_SENTINEL_COMMAND_TABLE: '6.2' }, timeout: 20000 },
+        (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr }),
+      );
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe("TS_SENTINEL_COMMAND_TABLE must be one of 7.0, 7.4, not '6.2'\n");
+  });
+
   describe('--healthcheck', () => {
     let redis: Instance;
     beforeAll(async () => {
