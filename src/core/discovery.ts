@@ -225,7 +225,8 @@ function applyConfigUpdate(state: CoreState, master: MasterInstance, si: PeerSen
       configEpoch: h.masterConfigEpoch,
     },
   });
-  if (!target.link.disconnected && !target.infoPending) sendInfo(state, target);
+  // A fresh INFO even if one is pending: that one may have left before the promotion.
+  if (!target.link.disconnected) sendInfo(state, target);
 }
 
 /** The replica record of a held switch's address, made when we did not know it. */
