@@ -57,6 +57,16 @@ describe('server directives', () => {
       timeout: 0,
       tcpKeepalive: 300,
       renameCommands: [],
+      tls: {
+        port: 0,
+        replication: false,
+        cluster: false,
+        authClients: 'yes',
+        preferServerCiphers: false,
+        sessionCaching: true,
+        sessionCacheSize: 20480,
+        sessionCacheTimeout: 300,
+      },
     });
     expect(config.sentinel).toEqual({
       currentEpoch: 0n,
@@ -114,6 +124,8 @@ describe('server directives', () => {
         ['ping', ''],
         ['info', 'yinfo'],
       ],
+      // tls-* directives: tests/unit/server/tls.test.ts.
+      tls: expect.objectContaining({ port: 0 }),
     });
     // Checking the log file creates nothing.
     expect(fs.readdirSync(path.join(tmp, 'work'))).toEqual([]);
