@@ -7,14 +7,19 @@ import * as path from 'path';
 import { ConfigError } from '../../../src/config/errors';
 import { loadConfig } from '../../../src/config/loader';
 import type { TlsConfig } from '../../../src/config/types';
+import { RespServer } from '../../../src/server/server';
 import { setUpTls, TlsSetupError } from '../../../src/server/tls';
-import { makeTestCerts, ProcessRegistry, type TestCerts } from '../../../devkit';
+import { freePort, makeTestCerts, ProcessRegistry, RespClient, type TestCerts, text } from '../../../devkit';
+import { fakeContext, serverConfig } from './helpers';
 
 const reg = new ProcessRegistry();
 let certs: TestCerts;
+/** Another CA's: a client certificate our servers must not trust. */
+let strangers: TestCerts;
 
 beforeAll(() => {
   certs = makeTestCerts(reg);
+  strangers = makeTestCerts(reg);
 });
 
 afterAll(() => reg.teardown());
@@ -132,4 +137,53 @@ describe('start-up checks', () => {
       new RegExp(`^Failed to load private key: ${certs.clientKey}: `),
     );
   });
+});
+
+describe('the tls-port listener', () => {
+  /** PING over TLS with no client certificate, one signed by our CA, or one by another CA. */
+  async function ping(port: number, cert: 'none' | 'signed' | 'foreign'): Promise<string> {
+    const ca = fs.readFileSync(certs.caCert);
+    const pair =
+      cert === 'signed'
+        ? { cert: fs.readFileSync(certs.clientCert), key: fs.readFileSync(certs.clientKey) }
+        : cert === 'foreign'
+          ? { cert: fs.readFileSync(strangers.clientCert), key: fs.readFileSync(strangers.clientKey) }
+          : {};
+    try {
+      const client = await RespClient.connect(port, 2000, {
+        ca,
+        ...pair,
+        checkServerIdentity: () => undefined,
+      });
+      try {
+        return text(await client.call(['PING'], 2000));
+      } finally {
+        client.close();
+      }
+    } catch {
+      return 'refused';
+    }
+  }
+
+  it.each([
+    ['yes', ['refused', 'PONG', 'refused']],
+    ['optional', ['PONG', 'PONG', 'refused']],
+    ['no', ['PONG', 'PONG', 'PONG']],
+  ] as const)(
+    'tls-auth-clients %s: no certificate, one signed by the CA, one by another CA',
+    async (mode, expected) => {
+      const tlsPort = await freePort();
+      const tls = { ...valid(), port: tlsPort, authClients: mode };
+      const { ctx } = fakeContext(serverConfig({ port: 0, tls }));
+      const server = new RespServer(ctx);
+      await server.listen(setUpTls(tls));
+      try {
+        const outcomes = [];
+        for (const cert of ['none', 'signed', 'foreign'] as const) outcomes.push(await ping(tlsPort, cert));
+        expect(outcomes).toEqual(expected);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });
