@@ -71,10 +71,15 @@ export async function startMetrics(opts: MetricsOptions, source: MetricsSource):
   const failovers = new Map<string, FailoverInProgress>();
 
   const server = http.createServer((req, res) => {
-    void answer(req.url ?? '', req.method ?? 'GET', registry, source.view).then(({ status, type, body }) => {
-      res.writeHead(status, { 'Content-Type': type });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    });
+    const method = req.method ?? 'GET';
+    void answer(req.url ?? '', method, registry, source.view)
+      // A collector that throws must cost one scrape, never the sentinel.
+      .catch((err: unknown) => ({ status: 500, type: TEXT, body: `${String(err)}\n` }))
+      .then(({ status, type, body }) => {
+        res.writeHead(status, { 'Content-Type': type });
+        res.end(method === 'HEAD' ? undefined : body);
+      })
+      .catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

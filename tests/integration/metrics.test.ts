@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import {
   agreement,
@@ -14,6 +15,7 @@ import {
   monitorConf,
   NO_SYNC_DELAY,
   OURS,
+  registry,
   REPO_ROOT,
   startMasterAndReplicas,
   startSentinel,
@@ -96,6 +98,9 @@ test('failover counters, phase histograms and /readyz move with a real failover'
   );
   expect(await scrape(first.metricsPort, '/healthz')).toEqual({ status: 200, body: 'ok\n' });
   expect((await scrape(first.metricsPort, '/readyz')).status).toBe(200);
+  expect((await scrape(first.metricsPort, '/nothing-here')).status).toBe(404);
+  const post = await fetch(`http://127.0.0.1:${first.metricsPort}/metrics`, { method: 'POST' });
+  expect(post.status).toBe(405);
   expect(await total(watched, 'ts_sentinel_failovers_started_total')).toBe(0);
   expect(await total(watched, 'ts_sentinel_failover_phase_duration_seconds_count')).toBe(0);
 
@@ -158,6 +163,28 @@ test.each([
   });
   expect(run.status).toBe(1);
   expect(run.stderr).toContain(message);
+});
+
+test('a metrics port already taken is logged and the sentinel exits 1', async () => {
+  const taken = net.createServer();
+  const metricsPort = await freePort();
+  await new Promise<void>((resolve) => taken.listen(metricsPort, '127.0.0.1', resolve));
+  try {
+    const dir = registry.makeTempDir('metrics-taken');
+    const conf = path.join(dir, 'sentinel.conf');
+    fs.writeFileSync(conf, `port ${await freePort()}\nbind 127.0.0.1\n`);
+    const cli = path.join(REPO_ROOT, 'dist', 'cli.js');
+    const run = spawnSync(process.execPath, [cli, conf, '--metrics-port', String(metricsPort)], {
+      encoding: 'utf8',
+      timeout: 10000,
+    });
+    // Exited by itself: no timeout, no metrics-less sentinel left running.
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`Failed listening on metrics port 127.0.0.1:${metricsPort}, aborting.`);
+  } finally {
+    taken.close();
+  }
 });
 
 test('TS_SENTINEL_METRICS_PORT is checked like the flag', () => {
