@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import yargs from 'yargs';
-import { COMMAND_TABLES } from './commands/table';
+import { COMMAND_TABLES } from './commands/meta';
 import { REDIS_VERSION } from './config/errors';
 import { noConfigFileMessage } from './config/file-checks';
 import { checkConfig } from './config/loader';

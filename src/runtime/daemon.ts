@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CommandTable } from '../commands/table';
+import type { CommandTable } from '../commands/meta';
 import { ConfigError, ConfigStartupError, REDIS_VERSION, strerror } from '../config/errors';
 import { checkWritable } from '../config/file-checks';
 import { flushConfig } from '../config/flush';

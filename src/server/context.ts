@@ -2,7 +2,7 @@
  * What the RESP server needs from the rest of the daemon. The runtime implements it;
  * tests may implement it with a core driven by a fake clock.
  */
-import type { CommandTable } from '../commands/table';
+import type { CommandTable } from '../commands/meta';
 import type { LoadedConfig } from '../config/types';
 import type { Reply } from '../protocol/reply';
 

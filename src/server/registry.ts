@@ -3,13 +3,8 @@
  * applied to the callable names.
  */
 import { lowerName } from './argv';
-import {
-  SENTINEL_COMMANDS,
-  listedIn,
-  type CommandMeta,
-  type CommandName,
-  type CommandTable,
-} from '../commands/table';
+import { type CommandMeta, type CommandTable, listedIn } from '../commands/meta';
+import { SENTINEL_COMMANDS, type CommandName } from '../commands/table';
 import type { CommandHandler, CommandLookup, CommandSpec } from './types';
 
 export class CommandRegistry implements CommandLookup {

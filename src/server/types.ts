@@ -7,7 +7,7 @@ import type { Reply } from '../protocol/reply';
 import type { AclCommand } from './acl/commands';
 import type { AclStore } from './acl/store';
 import type { ClientSession } from './client';
-import type { ChannelArgSpec, CommandDoc } from '../commands/table';
+import type { ChannelArgSpec, CommandDoc } from '../commands/meta';
 import type { ServerContext } from './context';
 import type { PubSubRegistry } from './pubsub';
 import type { ServerStats } from './stats';

@@ -5,7 +5,7 @@
  * (fake clock), so the dispatcher's arity checks and the core's state are the real ones.
  */
 import { defaultSentinelConfig, newMasterConfig, type LogLevel } from '../../../src/config/types';
-import type { CommandTable } from '../../../src/commands/table';
+import type { CommandTable } from '../../../src/commands/meta';
 import { instanceFlags } from '../../../src/core/model';
 import { Sentinel } from '../../../src/core/sentinel';
 import { sentinelCommand } from '../../../src/server/commands/sentinel';
