@@ -16,3 +16,4 @@ export * from './sentinel-views';
 export * from './sentinels';
 export * from './wait';
 export { EVENTS, FAILOVER_STEPS, MASTER_SWITCHED, isEventName } from '../src/core/events';
+export * from './writers';

@@ -28,6 +28,8 @@ export interface CommandMeta {
   readonly name: string;
   /** Redis convention: positive = exact argc, negative = minimum argc. */
   readonly arity: number;
+  /** What COMMAND INFO shows when we accept more than redis-sentinel 7.0 (its arity). */
+  readonly shownArity?: number;
   readonly flags: readonly string[];
   /** ACL categories without the `@`. */
   readonly categories: readonly string[];
@@ -652,7 +654,9 @@ export const SENTINEL_COMMANDS = [
       },
       {
         name: 'failover',
-        arity: 3,
+        // COORDINATED [FORCE] may follow the name (Valkey 9 takes COORDINATED too).
+        arity: -3,
+        shownArity: 3,
         flags: ['admin'],
         categories: ['admin', 'slow', 'dangerous'],
         doc: {

@@ -43,7 +43,21 @@ export function processHello(state: CoreState, payload: string, deferred: Set<st
     emit(state, '+new-epoch', { inst: master, epoch: state.currentEpoch });
   }
   if (si && master.configEpoch < h.masterConfigEpoch) applyConfigUpdate(state, master, si, h);
-  if (si) si.lastHelloTime = state.env.now();
+  if (si) recordHelloView(state, si, h, state.env.now());
+}
+
+/**
+ * Remembers what a peer says of the master, and since when it says the same thing without a
+ * silence longer than two hello periods (a silence may hide a change).
+ */
+function recordHelloView(state: CoreState, si: PeerSentinel, h: Hello, now: number): void {
+  const unbroken = now - si.lastHelloTime <= state.tunables.publishPeriod * 2;
+  si.lastHelloTime = now;
+  const v = si.helloView;
+  const same =
+    v !== null && v.port === h.masterPort && v.host === h.masterHost && v.configEpoch === h.masterConfigEpoch;
+  const since = same && unbroken ? v.since : now;
+  si.helloView = { host: h.masterHost, port: h.masterPort, configEpoch: h.masterConfigEpoch, since };
 }
 
 function findOrAddPeer(state: CoreState, master: MasterInstance, h: Hello): PeerSentinel | null {

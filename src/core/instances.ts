@@ -88,7 +88,8 @@ export function currentMasterAddress(master: MasterInstance): Address {
   if (
     master.failoverInProgress &&
     master.promotedReplica &&
-    master.failoverState >= FailoverState.ReconfSlaves
+    (master.failoverState === FailoverState.ReconfSlaves ||
+      master.failoverState === FailoverState.UpdateConfig)
   ) {
     return master.promotedReplica.addr;
   }
@@ -143,6 +144,11 @@ export function createMaster(state: CoreState, name: string, addr: Address, quor
     failoverStateChangeTime: 0,
     failoverDelayLogged: 0,
     promotedReplica: null,
+    failoverInfoAskedTime: 0,
+    failoverMode: 'plain',
+    handover: null,
+    redisVersion: null,
+    failoverStateReported: null,
     replicas: new Map(),
     sentinels: new Map(),
   };
@@ -181,6 +187,8 @@ export function createReplica(
     promoted: false,
     reconf: 'none',
     reconfSentTime: 0,
+    syncInProgress: false,
+    loading: false,
   };
   master.replicas.set(name, r);
   return r;
@@ -207,6 +215,7 @@ export function createPeer(
     lastMasterDownReplyTime: now,
     leader: '',
     leaderEpoch: 0n,
+    helloView: null,
   };
   master.sentinels.set(runid, s);
   shareLink(state, s);
@@ -288,6 +297,8 @@ export function resetMaster(
   master.failoverStateChangeTime = 0;
   master.failoverStartTime = 0;
   master.promotedReplica = null;
+  master.failoverMode = 'plain';
+  master.handover = null;
   master.runid = '';
   master.link.actPingTime = now;
   master.link.lastPingTime = 0;

@@ -47,7 +47,9 @@ export type Purpose =
   | { readonly kind: 'ping'; readonly inst: Instance }
   | { readonly kind: 'info'; readonly inst: MasterInstance | ReplicaInstance }
   | { readonly kind: 'hello'; readonly inst: Instance }
-  | { readonly kind: 'is-master-down'; readonly inst: PeerSentinel };
+  | { readonly kind: 'is-master-down'; readonly inst: PeerSentinel }
+  /** FAILOVER TO of a coordinated failover, sent to the old master. */
+  | { readonly kind: 'handover'; readonly inst: MasterInstance };
 
 export interface Conn {
   readonly link: Link;
@@ -89,6 +91,8 @@ export interface CoreState {
   readonly hosts: Map<string, HostEntry>;
   readonly ids: { link: number; conn: number; token: number };
   readonly outbox: { actions: Action[]; flush: boolean };
+  /** When this core started: hellos have had time to arrive once it ran a few hello periods. */
+  readonly startTime: number;
 }
 
 /** Asks for a config flush; all requests of one drain become a single write. */
