@@ -17,3 +17,4 @@ export * from './sentinels';
 export * from './tls';
 export * from './wait';
 export { EVENTS, FAILOVER_STEPS, MASTER_SWITCHED, isEventName } from '../src/core/events';
+export * from './writers';

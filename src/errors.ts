@@ -18,6 +18,10 @@ const TEXTS = {
   SNT_ERR_SAVE_FAILED: () => 'ERR Failed to save config file. Check server logs.',
   SNT_ERR_FAILOVER_IN_PROGRESS: () => 'INPROG Failover already in progress',
   SNT_ERR_NO_GOOD_REPLICA: () => 'NOGOODSLAVE No suitable replica to promote',
+  SNT_ERR_COORDINATED_MASTER_DOWN: () =>
+    'ERR The master is not reachable: a COORDINATED failover needs it (add FORCE to fall back to a plain failover)',
+  SNT_ERR_COORDINATED_MASTER_TOO_OLD: (version: string) =>
+    `ERR The master runs Redis ${version}: a COORDINATED failover needs FAILOVER (Redis 6.2 or newer; add FORCE to fall back to a plain failover)`,
   SNT_ERR_QUORUM_TOO_SMALL: () => 'ERR Quorum must be 1 or greater.',
   SNT_ERR_INVALID_HOST: () => 'ERR Invalid IP address or hostname specified',
   SNT_ERR_INVALID_PORT_NUMBER: () => 'ERR Invalid port number.',

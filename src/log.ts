@@ -9,6 +9,7 @@ import { Writable } from 'stream';
 import winston from 'winston';
 import type { LogLevel } from './config/types';
 import type { EventLevel, Note, SentinelEvent } from './core/events';
+import type { Rejection } from './core/selection';
 
 export type LogFormat = 'redis' | 'json';
 
@@ -141,6 +142,19 @@ export function createLogger(options: LoggerOptions): SentinelLogger {
   };
 }
 
+/** Why a replica was not promoted, in words. */
+const REJECTION_TEXT: Record<Rejection, string> = {
+  sdown: 'it is subjectively down',
+  disconnected: 'no link to it',
+  'no-recent-ping': 'no PING reply within 5 ping periods',
+  'priority-zero': 'replica-priority is 0',
+  'stale-info': 'no INFO answer since the failover started',
+  'master-link-down-too-long': 'its link to the master was down for too long',
+  'full-sync-in-progress': 'a full sync from the master is in progress (master_sync_in_progress:1)',
+  loading: 'it is loading its dataset (loading:1)',
+  'no-data': 'its replication offset is 0 while another candidate holds data',
+};
+
 /** The text redis-sentinel logs for each core note. */
 export function noteText(n: Note): string {
   switch (n.name) {
@@ -172,6 +186,10 @@ export function noteText(n: Note): string {
       return `Refused the INFO of ${n.detail.from}: ${n.detail.reason}`;
     case 'switch-held':
       return `Config epoch ${n.detail.configEpoch} of ${n.detail.master} names ${n.detail.addr}: waiting for it to answer as a master`;
+    case 'switch-unconfirmed':
+      return `Config epoch ${n.detail.configEpoch} of ${n.detail.master} names ${n.detail.addr}, which never answered as a master; applied, since its sender still announces it`;
+    case 'replica-rejected':
+      return `Replica ${n.detail.replica} of '${n.detail.master}' not promotable: ${REJECTION_TEXT[n.detail.reason]}`;
   }
 }
 

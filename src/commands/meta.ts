@@ -25,6 +25,8 @@ export interface CommandMeta {
   readonly name: string;
   /** Redis convention: positive = exact argc, negative = minimum argc. */
   readonly arity: number;
+  /** What COMMAND INFO shows when we accept more than redis-sentinel 7.0 (its arity). */
+  readonly shownArity?: number;
   readonly flags: readonly string[];
   /** ACL categories without the `@`. */
   readonly categories: readonly string[];

@@ -634,7 +634,9 @@ export const SENTINEL_COMMANDS = [
       },
       {
         name: 'failover',
-        arity: 3,
+        // COORDINATED [FORCE] may follow the name (Valkey 9 takes COORDINATED too).
+        arity: -3,
+        shownArity: 3,
         flags: ['admin'],
         categories: ['admin', 'slow', 'dangerous'],
         doc: {

@@ -16,6 +16,7 @@ import {
   resetMaster,
   setDownAfter,
 } from './instances';
+import type { FailoverMode } from './model';
 import { type CoreState, emit, note, requestFlush } from './state';
 import type { Tunables } from './tunables';
 
@@ -54,11 +55,10 @@ export function reset(state: CoreState, matches: (name: string) => boolean): num
   return n;
 }
 
-export function failover(state: CoreState, name: string): Outcome {
+export function failover(state: CoreState, name: string, mode: FailoverMode = 'plain'): Outcome {
   const m = state.masters.get(name);
   if (!m) return failWith('SNT_ERR_NO_SUCH_MASTER');
-  const refused = userFailover(state, m);
-  return refused === null ? succeed() : failWith(refused);
+  return userFailover(state, m, mode);
 }
 
 /** One SENTINEL SET option, as typed, with the values it takes. */

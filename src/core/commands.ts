@@ -55,6 +55,9 @@ export function reconnect(state: CoreState, inst: Instance, now: number): void {
     link.cmdConnTime = now;
     sendHandshake(state, inst, 'cmd');
     sendPing(state, inst, now);
+    // A returning instance (a restarted or healed old master) is looked at now, not at the
+    // next info-period: the sooner its role is known, the shorter a second master lives.
+    if (inst.kind !== 'sentinel' && inst.infoRefresh !== 0) sendInfo(state, inst);
   }
   if (inst.kind !== 'sentinel' && link.pubsubConn === null) {
     openConnection(state, inst, 'pubsub');
@@ -89,7 +92,8 @@ export function sendInfo(state: CoreState, inst: MasterInstance | ReplicaInstanc
 function drivesFailover(r: ReplicaInstance): boolean {
   const m = r.master;
   if (!m.failoverInProgress) return false;
-  if (r.promoted) return m.failoverState === FailoverState.WaitPromotion;
+  if (r.promoted)
+    return m.failoverState === FailoverState.WaitPromotion || m.failoverState === FailoverState.WaitHandover;
   return m.failoverState === FailoverState.ReconfSlaves && (r.reconf === 'sent' || r.reconf === 'inprog');
 }
 
@@ -108,7 +112,9 @@ export function sendPeriodicCommands(state: CoreState, inst: Instance, now: numb
   }
   // Faster than redis-sentinel where nobody can tell: a replica whose role change drives the
   // failover forward is polled every tick, one INFO at a time.
-  const fast = inst.kind === 'slave' && drivesFailover(inst);
+  const fast =
+    (inst.kind === 'slave' && drivesFailover(inst)) ||
+    (inst.kind === 'master' && inst.handover?.acked === true);
   if (fast) infoPeriod = 0;
   const pingPeriod = Math.min(inst.downAfterMs, t.pingPeriod);
   const infoDue = inst.infoRefresh === 0 || now - inst.infoRefresh > infoPeriod;
@@ -116,7 +122,10 @@ export function sendPeriodicCommands(state: CoreState, inst: Instance, now: numb
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) {
     sendPing(state, inst, now);
   }
-  if (now - inst.lastPubTime > t.publishPeriod) sendHello(state, inst);
+  // A master handing over pauses writes, PUBLISH included: a hello would hold up everything
+  // behind it on the link, FAILOVER ABORT and the PINGs too.
+  const handingOver = inst.kind === 'master' && inst.handover !== null;
+  if (now - inst.lastPubTime > t.publishPeriod && !handingOver) sendHello(state, inst);
 }
 
 /** The port we advertise in hellos. */
@@ -156,7 +165,11 @@ export function forceHelloUpdate(state: CoreState, master: MasterInstance): void
 }
 
 /** The six-command reconfiguration transaction of §7.3; `to` null means SLAVEOF NO ONE. */
-export function sendSlaveOf(state: CoreState, inst: ReplicaInstance, to: Address | null): boolean {
+export function sendSlaveOf(
+  state: CoreState,
+  inst: MasterInstance | ReplicaInstance,
+  to: Address | null,
+): boolean {
   if (inst.link.cmdConn === null) return false;
   const target = to ? [announceAddr(state, to), String(to.port)] : ['NO', 'ONE'];
   for (const command of [

@@ -27,7 +27,7 @@ import {
   resetMasterAndChangeAddress,
 } from './instances';
 import { closeConnection, send } from './links';
-import type { Instance, MasterInstance, PeerSentinel, ReplicaInstance } from './model';
+import type { HeldSwitch, Instance, MasterInstance, PeerSentinel, ReplicaInstance } from './model';
 import { claimRefusedWithin, refuse } from './refusals';
 import { type CoreState, announceAddr, emit, note, requestFlush } from './state';
 
@@ -103,6 +103,26 @@ function applyPeerHello(state: CoreState, master: MasterInstance, si: PeerSentin
     emit(state, '+new-epoch', { inst: master, epoch: state.currentEpoch });
   }
   if (master.configEpoch < h.masterConfigEpoch) applyConfigUpdate(state, master, si, h);
+  recordHelloView(state, si, h, state.env.now());
+}
+
+/**
+ * Remembers what a peer says of the master over its own link to us, and since when it says the
+ * same thing without a silence longer than two hello periods (a silence may hide a change).
+ */
+function recordHelloView(state: CoreState, si: PeerSentinel, h: Hello, now: number): void {
+  const v = si.helloView;
+  const unbroken = v !== null && now - v.seenAt <= state.tunables.publishPeriod * 2;
+  const same =
+    v !== null && v.port === h.masterPort && v.host === h.masterHost && v.configEpoch === h.masterConfigEpoch;
+  const since = same && unbroken ? v.since : now;
+  si.helloView = {
+    host: h.masterHost,
+    port: h.masterPort,
+    configEpoch: h.masterConfigEpoch,
+    since,
+    seenAt: now,
+  };
 }
 
 // ------------------------------------------------------------------ claimed sentinels
@@ -226,7 +246,7 @@ function applyConfigUpdate(state: CoreState, master: MasterInstance, si: PeerSen
     },
   });
   // A fresh INFO even if one is pending: that one may have left before the promotion.
-  if (!target.link.disconnected) sendInfo(state, target);
+  if (target.link.cmdConn !== null) sendInfo(state, target);
 }
 
 /** The replica record of a held switch's address, made when we did not know it. */
@@ -254,6 +274,10 @@ export function checkHeldSwitch(state: CoreState, inst: MasterInstance | Replica
     return;
   }
   if (inst.roleReported !== 'master') return;
+  applyHeldSwitch(state, master, held);
+}
+
+function applyHeldSwitch(state: CoreState, master: MasterInstance, held: HeldSwitch): void {
   master.heldSwitch = null;
   master.configEpoch = held.configEpoch;
   emit(state, '+config-update-from', { inst: held.from });
@@ -268,16 +292,43 @@ export function checkHeldSwitch(state: CoreState, inst: MasterInstance | Replica
   }
 }
 
-/** Every tick: a held switch whose address never answered as a master is given up. */
+/**
+ * Every tick: a held switch whose address never answered as a master is given up, unless its
+ * sender still announces it. A config epoch is won by a majority, so a verified peer that keeps
+ * announcing one tells the quorum's history even when that master has since lost its role;
+ * refusing it would leave this sentinel apart forever, and failure detection deals with a
+ * master that answers as a replica.
+ */
 export function expireHeldSwitch(state: CoreState, master: MasterInstance, now: number): void {
   const held = master.heldSwitch;
   if (!held || now - held.since < HOLD_SWITCH_MS) return;
+  const addr = `${held.host}:${held.port}`;
+  if (stillAnnounced(state, master, held, now)) {
+    note(state, 'warning', {
+      name: 'switch-unconfirmed',
+      detail: { master: master.name, addr, configEpoch: held.configEpoch },
+    });
+    return applyHeldSwitch(state, master, held);
+  }
   master.heldSwitch = null;
-  const reason = `${held.host}:${held.port} did not answer as a master within ${HOLD_SWITCH_MS} ms`;
+  const reason = `${addr} did not answer as a master within ${HOLD_SWITCH_MS} ms`;
   refuse(state, {
     name: 'epoch-refused',
     detail: { epoch: held.configEpoch, from: `sentinel ${held.from.runid}`, reason },
   });
+}
+
+/** Whether the sender of a held switch announced it again within the last two hello periods. */
+function stillAnnounced(state: CoreState, master: MasterInstance, held: HeldSwitch, now: number): boolean {
+  const v = held.from.helloView;
+  return (
+    master.sentinels.get(held.from.runid) === held.from &&
+    v !== null &&
+    now - v.seenAt <= state.tunables.publishPeriod * 2 &&
+    v.configEpoch === held.configEpoch &&
+    v.port === held.port &&
+    v.host === held.host
+  );
 }
 
 // ------------------------------------------------------------------ lookups

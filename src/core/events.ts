@@ -5,6 +5,7 @@
  */
 import type { LogLevel } from '../config/types';
 import type { Instance, MasterInstance, PeerSentinel, ReplicaInstance } from './model';
+import type { Rejection } from './selection';
 
 export type EventLevel = Exclude<LogLevel, 'nothing'>;
 
@@ -67,6 +68,16 @@ export interface EventShapes {
   '-script-child': { pid: number; code: number; signal: number };
   '-script-error': { script: string; signal: number; code: number };
   '-script-timeout': { script: string; pid: number };
+  // Beyond redis-sentinel 7.0 (issue 9): the coordinated handover, and the old master demoted
+  // by the leader itself.
+  '+failover-state-handover': { inst: ReplicaInstance; timeoutMs: number };
+  '-failover-abort-master-unreachable': { inst: MasterInstance };
+  '-failover-abort-master-too-old': { inst: MasterInstance; version: string };
+  '-failover-abort-handover-refused': { inst: MasterInstance; error: string };
+  '-failover-abort-handover-failed': { inst: MasterInstance };
+  '-failover-abort-handover-timeout': { inst: MasterInstance; state: string };
+  '+failover-fallback-plain': { inst: MasterInstance };
+  '+demote-old-master': { inst: MasterInstance; to: ShownAddress };
 }
 
 export type EventName = keyof EventShapes;
@@ -146,6 +157,29 @@ export const EVENTS: { readonly [N in EventName]: EventSpec<N> } = {
   '-script-child': { level: 'debug', prefixed: false, text: (d) => `${d.pid} ${d.code} ${d.signal}` },
   '-script-error': { level: 'warning', prefixed: false, text: (d) => `${d.script} ${d.signal} ${d.code}` },
   '-script-timeout': { level: 'warning', prefixed: false, text: (d) => `${d.script} ${d.pid}` },
+  '+failover-state-handover': { ...about('warning'), text: (d) => `timeout ${d.timeoutMs}` },
+  '-failover-abort-master-unreachable': { ...about('warning'), key: true, tone: 'failure' },
+  '-failover-abort-master-too-old': {
+    ...about('warning'),
+    key: true,
+    tone: 'failure',
+    text: (d) => `#redis_version ${d.version}, FAILOVER needs 6.2`,
+  },
+  '-failover-abort-handover-refused': {
+    ...about('warning'),
+    key: true,
+    tone: 'failure',
+    text: (d) => `#${d.error}`,
+  },
+  '-failover-abort-handover-failed': { ...about('warning'), key: true, tone: 'failure' },
+  '-failover-abort-handover-timeout': {
+    ...about('warning'),
+    key: true,
+    tone: 'failure',
+    text: (d) => `#master_failover_state ${d.state}`,
+  },
+  '+failover-fallback-plain': { ...about('warning'), key: true },
+  '+demote-old-master': { ...about('warning'), text: (d) => `${d.to.host} ${d.to.port}` },
 };
 
 /** Every event name, in catalogue order. */
@@ -226,6 +260,10 @@ export interface NoteShapes {
   'info-refused': { from: string; reason: string };
   /** A config update naming a new master, held until that address answers INFO as a master. */
   'switch-held': { master: string; addr: string; configEpoch: bigint };
+  /** A held switch applied after the hold because its sender still announces it. */
+  'switch-unconfirmed': { master: string; addr: string; configEpoch: bigint };
+  /** One per replica after -failover-abort-no-good-slave. */
+  'replica-rejected': { master: string; replica: string; reason: Rejection };
 }
 
 export type NoteName = keyof NoteShapes;

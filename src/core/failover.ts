@@ -2,12 +2,19 @@
  * The failover state machine (§7): start, election wait, replica selection, promotion,
  * moving the other replicas, the end, and the switch to the promoted replica.
  */
-import { type ErrorCode } from '../errors';
+import { type Outcome, failWith, succeed } from '../errors';
 import { forceHelloUpdate, sendInfo, sendSlaveOf } from './commands';
 import { getLeader } from './election';
+import { abortStuckHandover, handoverBlocker, judgeHandover, sendHandover } from './handover';
 import { resetMasterAndChangeAddress } from './instances';
-import { type Address, FailoverState, type MasterInstance, type ReplicaInstance } from './model';
-import { promotionCandidates } from './selection';
+import {
+  type Address,
+  type FailoverMode,
+  FailoverState,
+  type MasterInstance,
+  type ReplicaInstance,
+} from './model';
+import { judgeReplicas, promotionCandidates } from './selection';
 import { type CoreState, announceAddr, emit, note, push, requestFlush } from './state';
 import { MAX_DESYNC_MS } from './tunables';
 
@@ -35,21 +42,37 @@ function startFailover(state: CoreState, master: MasterInstance, now: number): v
   emit(state, '+try-failover', { inst: master });
   master.failoverStartTime = now + Math.floor(state.env.random() * MAX_DESYNC_MS);
   master.failoverStateChangeTime = now;
-  // Replica selection needs fresh INFO; ask now so it is there when the election ends.
+  master.failoverMode = 'plain';
+  master.handover = null;
+  // Replica selection uses only INFO answered from now on; ask now so it is there when the
+  // election ends (an INFO already pending is answered after this moment too).
+  master.failoverInfoAskedTime = now;
   for (const r of master.replicas.values()) {
     if (!r.link.disconnected && !r.infoPending) sendInfo(state, r);
   }
 }
 
-/** SENTINEL FAILOVER (§7.9): a forced failover that needs no ODOWN and no election; null when started. */
-export function userFailover(state: CoreState, master: MasterInstance): ErrorCode | null {
-  if (master.failoverInProgress) return 'SNT_ERR_FAILOVER_IN_PROGRESS';
+/**
+ * SENTINEL FAILOVER (§7.9): a forced failover that needs no ODOWN and no election. COORDINATED
+ * refuses at once when the old master cannot hand over, unless a plain failover is welcome.
+ */
+export function userFailover(state: CoreState, master: MasterInstance, mode: FailoverMode): Outcome {
+  if (master.failoverInProgress) return failWith('SNT_ERR_FAILOVER_IN_PROGRESS');
   const now = state.env.now();
-  if (promotionCandidates(master, now, state.tunables).length === 0) return 'SNT_ERR_NO_GOOD_REPLICA';
+  if (promotionCandidates(master, now, state.tunables).length === 0)
+    return failWith('SNT_ERR_NO_GOOD_REPLICA');
+  const blocker = mode === 'plain' ? null : handoverBlocker(master);
+  if (blocker && mode === 'coordinated') {
+    return blocker.kind === 'unreachable'
+      ? failWith('SNT_ERR_COORDINATED_MASTER_DOWN')
+      : failWith('SNT_ERR_COORDINATED_MASTER_TOO_OLD', blocker.version);
+  }
   note(state, 'warning', { name: 'user-failover', detail: { master: master.name } });
   startFailover(state, master, now);
   master.forceFailover = true;
-  return null;
+  if (blocker) emit(state, '+failover-fallback-plain', { inst: master });
+  else master.failoverMode = mode;
+  return succeed();
 }
 
 /**
@@ -76,6 +99,8 @@ function failoverStep(state: CoreState, master: MasterInstance, now: number): vo
       return waitPromotion(state, master, now);
     case FailoverState.ReconfSlaves:
       return reconfNextReplicas(state, master, now);
+    case FailoverState.WaitHandover:
+      return waitHandover(state, master, now);
     case FailoverState.None:
     case FailoverState.UpdateConfig:
       return;
@@ -105,21 +130,82 @@ function waitStart(state: CoreState, master: MasterInstance, now: number): void 
 }
 
 function selectReplica(state: CoreState, master: MasterInstance, now: number): void {
-  const chosen = promotionCandidates(master, now, state.tunables)[0];
+  // An election won within a tick can come before the replicas' INFO replies: wait for those
+  // (up to a ping period) and choose on this failover's answers, never on older ones.
+  const infoComing = [...master.replicas.values()].some((r) => r.infoPending && !r.link.disconnected);
+  if (infoComing && now - master.failoverStateChangeTime < state.tunables.pingPeriod) return;
+  const judged = judgeReplicas(master, now, state.tunables, master.failoverInfoAskedTime);
+  const chosen = judged[0]?.rejection === null ? judged[0].replica : null;
   if (!chosen) {
-    // An election won within a tick can come before the replicas' INFO replies: give those
-    // up to a ping period before giving up, instead of aborting on stale data.
-    const infoComing = [...master.replicas.values()].some((r) => r.infoPending && !r.link.disconnected);
-    if (infoComing && now - master.failoverStateChangeTime < state.tunables.pingPeriod) return;
     emit(state, '-failover-abort-no-good-slave', { inst: master });
+    for (const j of judged) {
+      if (j.rejection === null) continue;
+      const detail = { master: master.name, replica: j.replica.name, reason: j.rejection };
+      note(state, 'warning', { name: 'replica-rejected', detail });
+    }
     abortFailover(master, now);
     return;
   }
   emit(state, '+selected-slave', { inst: chosen });
   chosen.promoted = true;
   master.promotedReplica = chosen;
+  if (master.failoverMode !== 'plain') return startHandover(state, master, chosen, now);
+  toSlaveOfNoOne(state, master, chosen, now);
+}
+
+function toSlaveOfNoOne(
+  state: CoreState,
+  master: MasterInstance,
+  chosen: ReplicaInstance,
+  now: number,
+): void {
   setFailoverState(master, FailoverState.SendSlaveofNoOne, now);
   emit(state, '+failover-state-send-slaveof-noone', { inst: chosen });
+}
+
+/** COORDINATED: the old master is asked to hand over to the chosen replica (handover.ts). */
+function startHandover(state: CoreState, master: MasterInstance, chosen: ReplicaInstance, now: number): void {
+  const blocker = handoverBlocker(master);
+  if (blocker?.kind === 'unreachable') {
+    emit(state, '-failover-abort-master-unreachable', { inst: master });
+    return handoverFailed(state, master, now);
+  }
+  if (blocker?.kind === 'too-old') {
+    emit(state, '-failover-abort-master-too-old', { inst: master, version: blocker.version });
+    return handoverFailed(state, master, now);
+  }
+  const h = sendHandover(state, master, chosen, now);
+  setFailoverState(master, FailoverState.WaitHandover, now);
+  emit(state, '+failover-state-handover', { inst: chosen, timeoutMs: h.timeoutMs });
+}
+
+function waitHandover(state: CoreState, master: MasterInstance, now: number): void {
+  const verdict = judgeHandover(state, master, now);
+  switch (verdict.kind) {
+    case 'wait':
+      return;
+    case 'refused':
+      emit(state, '-failover-abort-handover-refused', { inst: master, error: verdict.error });
+      break;
+    case 'failed':
+      emit(state, '-failover-abort-handover-failed', { inst: master });
+      break;
+    case 'timeout':
+      abortStuckHandover(state, master, verdict.state);
+      emit(state, '-failover-abort-handover-timeout', { inst: master, state: verdict.state });
+      break;
+  }
+  handoverFailed(state, master, now);
+}
+
+/** The handover did not happen: a plain failover if the user said FORCE, else the end. */
+function handoverFailed(state: CoreState, master: MasterInstance, now: number): void {
+  master.handover = null;
+  const chosen = master.promotedReplica;
+  if (master.failoverMode !== 'coordinated-or-plain' || !chosen) return abortFailover(master, now);
+  master.failoverMode = 'plain';
+  emit(state, '+failover-fallback-plain', { inst: master });
+  toSlaveOfNoOne(state, master, chosen, now);
 }
 
 function sendSlaveOfNoOne(state: CoreState, master: MasterInstance, now: number): void {
@@ -147,7 +233,10 @@ function waitPromotion(state: CoreState, master: MasterInstance, now: number): v
 /** Whether an INFO saying "master" from this replica confirms our promotion. */
 export function awaitsPromotion(master: MasterInstance, replica: ReplicaInstance): boolean {
   return (
-    replica.promoted && master.failoverInProgress && master.failoverState === FailoverState.WaitPromotion
+    replica.promoted &&
+    master.failoverInProgress &&
+    (master.failoverState === FailoverState.WaitPromotion ||
+      master.failoverState === FailoverState.WaitHandover)
   );
 }
 
@@ -159,6 +248,7 @@ export function promotionConfirmed(
   now: number,
 ): void {
   master.configEpoch = master.failoverEpoch;
+  master.handover = null;
   setFailoverState(master, FailoverState.ReconfSlaves, now);
   requestFlush(state);
   emit(state, '+promoted-slave', { inst: promoted });
@@ -166,8 +256,24 @@ export function promotionConfirmed(
   emit(state, '+failover-state-reconf-slaves', { inst: master });
   clientReconfigScript(state, master, 'leader', master.addr, promoted.addr);
   forceHelloUpdate(state, master);
+  demoteOldMaster(state, master, promoted);
   // Start moving the other replicas at once instead of at the next tick.
   reconfNextReplicas(state, master, now);
+}
+
+/**
+ * Beyond redis-sentinel: a reachable old master (a user failover, a handover) is demoted now
+ * with the replicas' transaction, instead of ~10 s later by the stray-master rule, so clients
+ * stop writing into it as soon as the promotion is confirmed. A handed-over master already
+ * follows the new one; the transaction also rewrites its config and drops its clients.
+ */
+function demoteOldMaster(state: CoreState, master: MasterInstance, promoted: ReplicaInstance): void {
+  if (master.sDown || master.link.disconnected) return;
+  if (!sendSlaveOf(state, master, promoted.addr)) return;
+  emit(state, '+demote-old-master', {
+    inst: master,
+    to: { host: announceAddr(state, promoted.addr), port: promoted.addr.port },
+  });
 }
 
 /** §7.6. */
@@ -228,6 +334,8 @@ function detectEnd(state: CoreState, master: MasterInstance, now: number): void 
 function abortFailover(master: MasterInstance, now: number): void {
   master.failoverInProgress = false;
   master.forceFailover = false;
+  master.failoverMode = 'plain';
+  master.handover = null;
   setFailoverState(master, FailoverState.None, now);
   if (master.promotedReplica) {
     master.promotedReplica.promoted = false;

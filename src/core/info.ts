@@ -22,6 +22,12 @@ export interface ParsedInfo {
   priority: number | null;
   replOffset: bigint | null;
   announced: boolean | null;
+  /** `loading:1` (any role), `master_sync_in_progress:1` (replicas). */
+  loading: boolean;
+  syncInProgress: boolean;
+  redisVersion: string | null;
+  /** `master_failover_state` (Redis >= 6.2 masters). */
+  failoverState: string | null;
 }
 
 function parseReplicaLine(line: string): ReportedReplica | null {
@@ -112,6 +118,10 @@ export function parseInfo(text: string): ParsedInfo {
     priority: null,
     replOffset: null,
     announced: null,
+    loading: false,
+    syncInProgress: false,
+    redisVersion: null,
+    failoverState: null,
   };
   for (const l of text.split('\r\n')) {
     if (l.length >= 47 && l.startsWith('run_id:')) out.runid = l.slice(7, 47);
@@ -124,6 +134,9 @@ export function parseInfo(text: string): ParsedInfo {
     }
     if (l.startsWith('role:master')) out.role = 'master';
     else if (l.startsWith('role:slave')) out.role = 'slave';
+    if (l.startsWith('loading:')) out.loading = l.slice(8) === '1';
+    else if (l.startsWith('redis_version:')) out.redisVersion = l.slice(14);
+    else if (l.startsWith('master_failover_state:')) out.failoverState = l.slice(22);
     if (out.role !== 'slave') continue;
     if (l.startsWith('master_host:')) out.masterHost = l.slice(12);
     else if (l.startsWith('master_port:')) out.masterPort = atoi(l.slice(12));
@@ -131,6 +144,7 @@ export function parseInfo(text: string): ParsedInfo {
     else if (l.startsWith('slave_priority:')) out.priority = atoi(l.slice(15));
     else if (l.startsWith('slave_repl_offset:')) out.replOffset = strtoull(l.slice(18));
     else if (l.startsWith('replica_announced:')) out.announced = atoi(l.slice(18)) !== 0;
+    else if (l.startsWith('master_sync_in_progress:')) out.syncInProgress = l.slice(24) === '1';
   }
   return out;
 }

@@ -88,7 +88,8 @@ export function currentMasterAddress(master: MasterInstance): Address {
   if (
     master.failoverInProgress &&
     master.promotedReplica &&
-    master.failoverState >= FailoverState.ReconfSlaves
+    (master.failoverState === FailoverState.ReconfSlaves ||
+      master.failoverState === FailoverState.UpdateConfig)
   ) {
     return master.promotedReplica.addr;
   }
@@ -143,6 +144,11 @@ export function createMaster(state: CoreState, name: string, addr: Address, quor
     failoverStateChangeTime: 0,
     failoverDelayLogged: 0,
     promotedReplica: null,
+    failoverInfoAskedTime: 0,
+    failoverMode: 'plain',
+    handover: null,
+    redisVersion: null,
+    failoverStateReported: null,
     replicas: new Map(),
     sentinels: new Map(),
     candidates: new Map(),
@@ -183,6 +189,8 @@ export function createReplica(
     promoted: false,
     reconf: 'none',
     reconfSentTime: 0,
+    syncInProgress: false,
+    loading: false,
   };
   master.replicas.set(name, r);
   return r;
@@ -226,6 +234,7 @@ export function peerRecord(
     lastMasterDownReplyTime: now,
     leader: '',
     leaderEpoch: 0n,
+    helloView: null,
   };
 }
 
@@ -309,6 +318,8 @@ export function resetMaster(
   master.failoverStartTime = 0;
   master.promotedReplica = null;
   master.heldSwitch = null;
+  master.failoverMode = 'plain';
+  master.handover = null;
   master.runid = '';
   master.link.actPingTime = now;
   master.link.lastPingTime = 0;

@@ -21,6 +21,8 @@ export enum FailoverState {
   WaitPromotion = 4,
   ReconfSlaves = 5,
   UpdateConfig = 6,
+  /** COORDINATED: the old master was asked to hand over with FAILOVER TO (after SelectSlave). */
+  WaitHandover = 7,
 }
 
 export const FAILOVER_STATE_NAMES: Record<FailoverState, string> = {
@@ -31,6 +33,7 @@ export const FAILOVER_STATE_NAMES: Record<FailoverState, string> = {
   [FailoverState.WaitPromotion]: 'wait_promotion',
   [FailoverState.ReconfSlaves]: 'reconf_slaves',
   [FailoverState.UpdateConfig]: 'update_config',
+  [FailoverState.WaitHandover]: 'wait_handover',
 };
 
 /** An address as configured (`host`, maybe a hostname) and as resolved (`ip`, '' if unresolved). */
@@ -105,6 +108,9 @@ export interface ReplicaInstance extends InstanceBase {
   promoted: boolean;
   reconf: ReplicaReconfState;
   reconfSentTime: number;
+  /** INFO says a full sync (`master_sync_in_progress:1`) or a load (`loading:1`) is under way. */
+  syncInProgress: boolean;
+  loading: boolean;
 }
 
 export interface PeerSentinel extends InstanceBase {
@@ -116,6 +122,8 @@ export interface PeerSentinel extends InstanceBase {
   /** The peer's recorded vote, '' when none. */
   leader: string;
   leaderEpoch: bigint;
+  /** What the peer's last hello said of this master (since: first hello saying so), null before any. */
+  helloView: { host: string; port: number; configEpoch: bigint; since: number; seenAt: number } | null;
 }
 
 export interface MasterInstance extends InstanceBase {
@@ -138,6 +146,15 @@ export interface MasterInstance extends InstanceBase {
   failoverStateChangeTime: number;
   failoverDelayLogged: number;
   promotedReplica: ReplicaInstance | null;
+  /** When this failover asked its replicas for INFO: selection uses only answers since. */
+  failoverInfoAskedTime: number;
+  /** How SENTINEL FAILOVER asked for the switch (plain unless COORDINATED). */
+  failoverMode: FailoverMode;
+  /** The COORDINATED handover under way, null otherwise. */
+  handover: Handover | null;
+  /** From INFO: `redis_version` and `master_failover_state` (null when absent). */
+  redisVersion: string | null;
+  failoverStateReported: string | null;
   /** Keyed by `ip:port` name, in creation order. */
   replicas: Map<string, ReplicaInstance>;
   /** Keyed by run ID, in creation order. */
@@ -195,4 +212,22 @@ export function instanceFlags(inst: ReadonlyDeep<Instance>): string[] {
   // Shown by Redis 7.2+ while a rebooted master's master-reboot-down-after-period runs.
   if (inst.kind === 'master' && inst.masterReboot) flags.push('master_reboot');
   return flags;
+}
+
+/** `plain`, or COORDINATED with (`fallback`) or without a plain failover when the handover fails. */
+export type FailoverMode = 'plain' | 'coordinated' | 'coordinated-or-plain';
+
+/** A `FAILOVER TO` handover of the old master (COORDINATED). */
+export interface Handover {
+  /** 0 until FAILOVER TO was sent. */
+  sentTime: number;
+  /** The TIMEOUT given to FAILOVER TO. */
+  timeoutMs: number;
+  /** FAILOVER TO answered +OK: INFO replies from now on describe the handover. */
+  acked: boolean;
+  /** The error FAILOVER TO answered, if it did. */
+  refused: string | null;
+  /** master_failover_state and role of the old master in INFO since the acknowledgement. */
+  reportedState: string | null;
+  reportedRole: 'master' | 'slave' | null;
 }

@@ -27,9 +27,14 @@ export function refreshInfo(state: CoreState, inst: MasterInstance | ReplicaInst
       inst.runid = info.runid;
     }
   }
-  if (inst.kind === 'master') discoverReplicas(state, inst, info.replicas);
+  if (inst.kind === 'master') {
+    discoverReplicas(state, inst, info.replicas);
+    recordMasterInfo(inst, info);
+  }
   if (inst.kind === 'slave') {
     inst.masterLinkDownTimeMs = info.masterLinkDownTimeMs;
+    inst.loading = info.loading;
+    inst.syncInProgress = info.role === 'slave' && info.syncInProgress;
     if (info.role === 'slave') updateReplicaView(inst, info, now);
   }
   inst.infoRefresh = now;
@@ -44,6 +49,17 @@ export function refreshInfo(state: CoreState, inst: MasterInstance | ReplicaInst
   if (state.tilt || inst.kind !== 'slave' || role === null) return;
   if (role === 'master') replicaReportsMaster(state, inst, now);
   else replicaReportsReplica(state, inst, now);
+}
+
+/** What a coordinated handover needs to know of the old master. */
+function recordMasterInfo(master: MasterInstance, info: ParsedInfo): void {
+  master.redisVersion = info.redisVersion;
+  master.failoverStateReported = info.failoverState;
+  const h = master.handover;
+  if (h?.acked) {
+    h.reportedState = info.failoverState ?? 'no-failover';
+    h.reportedRole = info.role;
+  }
 }
 
 /** What a replica says of its master and itself. */
@@ -90,12 +106,16 @@ function discoverReplicas(
 function replicaReportsMaster(state: CoreState, inst: ReplicaInstance, now: number): void {
   const master = inst.master;
   if (awaitsPromotion(master, inst)) return promotionConfirmed(state, master, inst, now);
-  const wait = state.tunables.publishPeriod * 4;
+  // A newer configuration names it the master: the held switch applies now (checkHeldSwitch).
+  if (heldSwitchNames(state, master, inst)) return;
+  // redis-sentinel waits 4 hello periods for a newer configuration to arrive; a view that a
+  // majority of the sentinels confirmed within the last hello period needs no such wait.
+  const wait = viewConfirmed(state, master, now) ? 0 : state.tunables.publishPeriod * 4;
   if (
     !inst.promoted &&
     masterLooksSane(state, master, now) &&
     noDownFor(inst, wait, now) &&
-    now - inst.roleReportedTime > wait &&
+    (wait === 0 || now - inst.roleReportedTime > wait) &&
     sendSlaveOf(state, inst, master.addr)
   ) {
     emit(state, '+convert-to-slave', { inst });
@@ -134,6 +154,36 @@ function replicaReportsReplica(state: CoreState, inst: ReplicaInstance, now: num
     inst.reconf = 'done';
     emit(state, '+slave-reconf-done', { inst });
   }
+}
+
+/**
+ * Whether this sentinel's view of `master` is current: hellos from a majority of the known
+ * sentinels (counting ourselves) within the last hello period carry our config epoch and master,
+ * and have said so for a hello period at least. That second part matters: hellos held back by
+ * a partition arrive in a burst when it heals, as fresh as a current one but saying old things
+ * (found by tests/sim/demotion.test.ts).
+ */
+export function viewConfirmed(state: CoreState, master: MasterInstance, now: number): boolean {
+  // Alone, nobody can confirm: hellos of unknown peers had time to arrive after 4 periods.
+  if (master.sentinels.size === 0) return now - state.startTime > state.tunables.publishPeriod * 4;
+  let agreeing = 1;
+  for (const s of master.sentinels.values()) {
+    const v = s.helloView;
+    const period = state.tunables.publishPeriod;
+    if (v === null || now - v.seenAt > period || now - v.since < period) continue;
+    if (v.configEpoch !== master.configEpoch || v.port !== master.addr.port) continue;
+    if (hostMatches(state, master.addr, v.host)) agreeing++;
+  }
+  return agreeing > (master.sentinels.size + 1) / 2;
+}
+
+function heldSwitchNames(state: CoreState, master: MasterInstance, inst: ReplicaInstance): boolean {
+  const held = master.heldSwitch;
+  return (
+    held !== null &&
+    held.configEpoch > master.configEpoch &&
+    lookupReplica(state, master, held.host, held.port) === inst
+  );
 }
 
 function masterLooksSane(state: CoreState, master: MasterInstance, now: number): boolean {

@@ -20,9 +20,16 @@ import {
 } from './detection';
 import { type MasterDownAnswer, isMasterDownByAddr } from './election';
 import { failoverStateMachine, startFailoverIfNeeded, switchToPromoted } from './failover';
+import { onHandoverReply } from './handover';
 import { currentMasterAddress, recordAnswer } from './instances';
 import { dropConnection } from './links';
-import { FailoverState, type Instance, type MasterInstance, type ReplicaInstance } from './model';
+import {
+  type FailoverMode,
+  FailoverState,
+  type Instance,
+  type MasterInstance,
+  type ReplicaInstance,
+} from './model';
 import { loadMaster, snapshot } from './persistence';
 import { refreshInfo } from './replication';
 import {
@@ -88,6 +95,7 @@ export class Sentinel {
       ids: { link: 1, conn: 1, token: 1 },
       outbox: { actions: [], flush: false },
       refusals: new Map(),
+      startTime: now,
     };
     for (const [host, ip] of options.knownHosts ?? []) {
       this.state.hosts.set(host.toLowerCase(), { ip, fetchedAt: now, inFlight: false });
@@ -202,8 +210,8 @@ export class Sentinel {
     return admin.reset(this.state, matches);
   }
 
-  failover(name: string): Outcome {
-    return admin.failover(this.state, name);
+  failover(name: string, mode?: FailoverMode): Outcome {
+    return admin.failover(this.state, name, mode);
   }
 
   setMasterOptions(name: string, requests: readonly admin.SetRequest[]): Outcome {
@@ -256,6 +264,8 @@ export class Sentinel {
       case 'hello':
         if (reply.ok) purpose.inst.lastPubTime = state.env.now();
         return;
+      case 'handover':
+        return onHandoverReply(purpose.inst, reply);
       case 'is-master-down':
         // A peer's opinion or vote can complete ODOWN or an election: act on it now rather
         // than at the next tick, exactly as the tick would.

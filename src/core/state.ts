@@ -49,7 +49,9 @@ export type Purpose =
   | { readonly kind: 'hello'; readonly inst: Instance }
   | { readonly kind: 'is-master-down'; readonly inst: PeerSentinel }
   /** SENTINEL MYID sent to a sentinel known only from a hello, to check who it is. */
-  | { readonly kind: 'verify-peer'; readonly inst: PeerSentinel };
+  | { readonly kind: 'verify-peer'; readonly inst: PeerSentinel }
+  /** FAILOVER TO of a coordinated failover, sent to the old master. */
+  | { readonly kind: 'handover'; readonly inst: MasterInstance };
 
 export interface Conn {
   readonly link: Link;
@@ -95,6 +97,8 @@ export interface CoreState {
   readonly outbox: { actions: Action[]; flush: boolean };
   /** When each refusal of hostile input was last logged, by what was refused and why. */
   readonly refusals: Map<string, number>;
+  /** When this core started: hellos have had time to arrive once it ran a few hello periods. */
+  readonly startTime: number;
 }
 
 /** Asks for a config flush; all requests of one drain become a single write. */

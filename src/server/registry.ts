@@ -64,6 +64,7 @@ function build(
     name: meta.name,
     fullname: parent === null ? meta.name : `${parent.name}|${meta.name}`,
     arity: meta.arity,
+    shownArity: meta.shownArity ?? meta.arity,
     flags: meta.flags,
     categories: meta.categories,
     tips: meta.tips ?? [],

@@ -16,6 +16,8 @@ export interface CommandSpec extends AclCommand {
   /** Lower-case own name (`kill` for `client|kill`). */
   readonly name: string;
   readonly arity: number;
+  /** The arity COMMAND INFO shows (redis-sentinel 7.0's where we accept more). */
+  readonly shownArity: number;
   readonly flags: readonly string[];
   readonly tips: readonly string[];
   /** Held back by CLIENT PAUSE WRITE (Redis's hidden may_replicate flag). */

@@ -34,6 +34,9 @@ export class FakeRedis {
   masterPort: number | null = null;
   offset = 0n;
   priority = 100;
+  /** INFO says `loading:1` / `master_sync_in_progress:1` (a replica still loading or syncing). */
+  loading = false;
+  syncInProgress = false;
   /** When set, SLAVEOF is acknowledged but ignored (a broken replica). */
   ignoreSlaveof = false;
   runid: string;
@@ -49,7 +52,8 @@ export class FakeRedis {
   }
 
   info(world: SimWorld): string {
-    const lines = ['# Server', `run_id:${this.runid}`, `tcp_port:${this.port}`, '# Replication'];
+    const lines = ['# Server', `run_id:${this.runid}`, `tcp_port:${this.port}`];
+    lines.push('# Persistence', `loading:${this.loading ? 1 : 0}`, '# Replication');
     if (this.role === 'master') {
       lines.push('role:master');
       const replicas = [...world.redis.values()].filter((r) => r.linkUp(world) && r.masterPort === this.port);
@@ -66,6 +70,7 @@ export class FakeRedis {
         `master_link_status:${up ? 'up' : 'down'}`,
         `slave_repl_offset:${this.offset}`,
         `slave_priority:${this.priority}`,
+        `master_sync_in_progress:${this.syncInProgress ? 1 : 0}`,
         'replica_announced:1',
       );
       if (!up) lines.push('master_link_down_since_seconds:1');

@@ -33,7 +33,7 @@ export function commandInfo(c: CommandSpec): Reply {
   const categories = ACL_CATEGORIES.filter((cat) => c.categories.includes(cat));
   return reply.array([
     reply.bulk(c.fullname),
-    reply.int(c.arity),
+    reply.int(c.shownArity),
     set(c.flags.map((f) => reply.simple(f))),
     reply.int(0),
     reply.int(0),

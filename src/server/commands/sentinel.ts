@@ -9,6 +9,7 @@ import { isExecutable } from '../../config/file-checks';
 import { lookupSetOption } from '../../config/master-options';
 import type { FailurePoint, GlobalSetting, SetRequest } from '../../core/admin';
 import { checkQuorum } from '../../core/detection';
+import type { FailoverMode } from '../../core/model';
 import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS, type Tunables } from '../../core/tunables';
 import type { CoreView } from '../../core/view';
@@ -98,7 +99,7 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
     case 'reset':
       return reply.int(core.reset((name) => globMatch(a(1), name)));
     case 'failover':
-      return outcomeReply(core.failover(a(1)));
+      return failover(core, args);
     case 'pending-scripts':
       return pendingScripts(env.scripts);
     case 'monitor':
@@ -126,6 +127,21 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
     case 'config':
       return config(core, env, args);
   }
+}
+
+/** SENTINEL FAILOVER <name> [COORDINATED [FORCE]]: FORCE falls back to a plain failover. */
+function failover(core: Sentinel, args: readonly string[]): Reply {
+  const words = args.slice(2).map((w) => w.toLowerCase());
+  const mode: FailoverMode | null =
+    words.length === 0
+      ? 'plain'
+      : words[0] === 'coordinated' && words.length === 1
+        ? 'coordinated'
+        : words[0] === 'coordinated' && words[1] === 'force' && words.length === 2
+          ? 'coordinated-or-plain'
+          : null;
+  if (mode === null) return error('SNT_ERR_SYNTAX');
+  return outcomeReply(core.failover(args[1] ?? '', mode));
 }
 
 function help(): Reply {

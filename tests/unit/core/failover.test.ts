@@ -188,9 +188,14 @@ describe('failover by a lone sentinel', () => {
     world.run(s);
     world.until(() => s.has('+switch-master'), 30000, 'forced switch');
     expect(master().addr.port).not.toBe(6380);
-    // The old master is still up: it is told to follow the new one once it has reported master for 8 s.
-    world.until(() => world.redis.get(6380)!.role === 'slave', 20000, 'old master converted');
-    expect(s.has('+convert-to-slave', '127.0.0.1:6380')).toBe(true);
+    // The old master is still up: the leader demotes it with the promotion, before the switch,
+    // rather than 8 s later by the stray-master rule.
+    const types = s.eventTypes();
+    expect(types.indexOf('+demote-old-master')).toBeGreaterThan(types.indexOf('+promoted-slave'));
+    expect(types.indexOf('+demote-old-master')).toBeLessThan(types.indexOf('+switch-master'));
+    expect(world.redis.get(6380)!.role).toBe('slave');
+    expect(world.redis.get(6380)!.masterPort).toBe(master().addr.port);
+    expect(s.has('+convert-to-slave')).toBe(false);
   });
 });
 

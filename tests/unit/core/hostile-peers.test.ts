@@ -95,6 +95,30 @@ describe('hostile hellos and peers', () => {
     expect(a.master().configEpoch).toBe(4n);
   });
 
+  it('after the hold, applies a switch only while its sender still announces it', () => {
+    const { world, a, b } = pair(34);
+    const bid = b.core.view.myid;
+    world.killSentinel(b);
+    const update = `127.0.0.1,26380,${bid},4,mymaster,127.0.0.1,6381,4`;
+    a.core.onHelloPublish(update);
+    world.advance(61_000);
+    // Announced once, never again: given up, the master stays.
+    expect(a.master().addr.port).toBe(6380);
+    expect(a.logs).toContain(
+      `Refused epoch 4 from sentinel ${bid}: 127.0.0.1:6381 did not answer as a master within 60000 ms`,
+    );
+    // Announced on every hello period (6381 still a replica): applied when the hold ends.
+    for (let t = 0; t <= 62_000; t += 2000) {
+      a.core.onHelloPublish(`127.0.0.1,26380,${bid},5,mymaster,127.0.0.1,6381,5`);
+      world.advance(2000);
+    }
+    expect(a.master().addr.port).toBe(6381);
+    expect(a.master().configEpoch).toBe(5n);
+    expect(a.logs).toContain(
+      'Config epoch 5 of mymaster names 127.0.0.1:6381, which never answered as a master; applied, since its sender still announces it',
+    );
+  });
+
   it('refuses epoch jumps no history explains, from hellos and from vote requests', () => {
     const { world, a, b } = pair(34);
     const bid = b.core.view.myid;
