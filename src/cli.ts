@@ -21,10 +21,13 @@ import type { MetricsOptions } from './runtime/metrics';
 const LOG_FORMATS: readonly LogFormat[] = ['redis', 'json'];
 /** Chooses the command set COMMAND lists: 7.0's (default) or 7.4's, which adds CLIENT SETINFO. */
 const COMMAND_TABLE_ENV = 'TS_SENTINEL_COMMAND_TABLE';
-const SWITCHES = new Set(['-h', '--help', '-v', '--version', '--healthcheck']);
 /** Flags that are no redis directive, so they may also follow the config file. */
 const ANYWHERE = new Set(['--log-format', '--metrics-port', '--metrics-bind']);
+const ANYWHERE_SWITCHES = new Set(['--fence-minority']);
+const SWITCHES = new Set(['-h', '--help', '-v', '--version', '--healthcheck', ...ANYWHERE_SWITCHES]);
 const VALUED = new Set(['--test-config', ...ANYWHERE]);
+/** Minority fencing when --fence-minority is not given: on when this is `1`. */
+const FENCE_MINORITY_ENV = 'TS_SENTINEL_FENCE_MINORITY';
 /** The metrics port when --metrics-port is not given (handy in containers). */
 const METRICS_PORT_ENV = 'TS_SENTINEL_METRICS_PORT';
 /** Metrics stay on loopback unless the operator says otherwise. */
@@ -62,7 +65,7 @@ function splitArgs(argv: readonly string[]): SplitArgs {
     if (ANYWHERE.has(arg) && j + 1 < argv.length) {
       own.push(arg, argv[j + 1] ?? '');
       j++;
-    } else if (ANYWHERE.has(arg.split('=')[0] ?? '')) {
+    } else if (ANYWHERE.has(arg.split('=')[0] ?? '') || ANYWHERE_SWITCHES.has(arg)) {
       own.push(arg);
     } else {
       rest.push(arg);
@@ -146,6 +149,10 @@ async function main(argv: readonly string[]): Promise<number | null> {
       default: DEFAULT_METRICS_BIND,
       describe: 'Address the metrics listener binds',
     })
+    .option('fence-minority', {
+      type: 'boolean',
+      describe: `Pause writes on a master cut off with a minority of the sentinels (or $${FENCE_MINORITY_ENV}=1)`,
+    })
     .version(false)
     .option('version', { alias: 'v', type: 'boolean', describe: 'Show version' })
     .help('help')
@@ -193,7 +200,8 @@ async function main(argv: readonly string[]): Promise<number | null> {
   // Loaded only now: --version, --help and --test-config need none of the daemon.
   const { startDaemon } = await import('./runtime/daemon');
   const executable = path.resolve(process.argv[1] ?? '');
-  await startDaemon(configFile, directives, { logFormat, executable, commandTable, metrics });
+  const fenceMinority = options['fence-minority'] ?? process.env[FENCE_MINORITY_ENV] === '1';
+  await startDaemon(configFile, directives, { logFormat, executable, commandTable, metrics, fenceMinority });
   return null;
 }
 

@@ -122,10 +122,10 @@ export function sendPeriodicCommands(state: CoreState, inst: Instance, now: numb
   if (now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2) {
     sendPing(state, inst, now);
   }
-  // A master handing over pauses writes, PUBLISH included: a hello would hold up everything
-  // behind it on the link, FAILOVER ABORT and the PINGs too.
-  const handingOver = inst.kind === 'master' && inst.handover !== null;
-  if (now - inst.lastPubTime > t.publishPeriod && !handingOver) sendHello(state, inst);
+  // A master handing over or fenced pauses writes, PUBLISH included: a hello would hold up
+  // everything behind it on the link, FAILOVER ABORT and the PINGs too.
+  const paused = inst.kind === 'master' && (inst.handover !== null || inst.fencePausedAt !== null);
+  if (now - inst.lastPubTime > t.publishPeriod && !paused) sendHello(state, inst);
 }
 
 /** The port we advertise in hellos. */

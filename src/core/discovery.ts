@@ -78,6 +78,7 @@ export function processHello(
   const si = findPeer(state, master, h.sentinelIp, h.sentinelPort, h.runid);
   if (!si) return claimPeer(state, master, h);
   si.lastHelloTime = state.env.now();
+  if (source === master) si.helloViaMasterTime = si.lastHelloTime;
   // Only the peer itself, over a link to our port, may move our epoch or its master.
   if (source === 'own-port') applyPeerHello(state, master, si, h);
 }

@@ -78,6 +78,8 @@ export interface EventShapes {
   '-failover-abort-handover-timeout': { inst: MasterInstance; state: string };
   '+failover-fallback-plain': { inst: MasterInstance };
   '+demote-old-master': { inst: MasterInstance; to: ShownAddress };
+  '+fence-minority': { inst: MasterInstance; seen: number; known: number };
+  '-fence-minority': { inst: MasterInstance };
 }
 
 export type EventName = keyof EventShapes;
@@ -180,6 +182,12 @@ export const EVENTS: { readonly [N in EventName]: EventSpec<N> } = {
   },
   '+failover-fallback-plain': { ...about('warning'), key: true },
   '+demote-old-master': { ...about('warning'), text: (d) => `${d.to.host} ${d.to.port}` },
+  '+fence-minority': {
+    ...about('warning'),
+    key: true,
+    text: (d) => `#sentinels seen ${d.seen} of ${d.known}, writes paused`,
+  },
+  '-fence-minority': { ...about('warning'), key: true },
 };
 
 /** Every event name, in catalogue order. */

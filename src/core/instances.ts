@@ -147,6 +147,7 @@ export function createMaster(state: CoreState, name: string, addr: Address, quor
     failoverInfoAskedTime: 0,
     failoverMode: 'plain',
     handover: null,
+    fencePausedAt: null,
     redisVersion: null,
     failoverStateReported: null,
     replicas: new Map(),
@@ -235,6 +236,7 @@ export function peerRecord(
     leader: '',
     leaderEpoch: 0n,
     helloView: null,
+    helloViaMasterTime: 0,
   };
 }
 
@@ -320,6 +322,9 @@ export function resetMaster(
   master.heldSwitch = null;
   master.failoverMode = 'plain';
   master.handover = null;
+  // A pause on the old address lapses by itself (fencing.ts renews it no more).
+  if (master.fencePausedAt !== null) emit(state, '-fence-minority', { inst: master });
+  master.fencePausedAt = null;
   master.runid = '';
   master.link.actPingTime = now;
   master.link.lastPingTime = 0;

@@ -124,6 +124,8 @@ export interface PeerSentinel extends InstanceBase {
   leaderEpoch: bigint;
   /** What the peer's last hello said of this master (since: first hello saying so), null before any. */
   helloView: { host: string; port: number; configEpoch: bigint; since: number; seenAt: number } | null;
+  /** When its last hello reached us through the master's pub/sub: it saw the master then. */
+  helloViaMasterTime: number;
 }
 
 export interface MasterInstance extends InstanceBase {
@@ -152,6 +154,8 @@ export interface MasterInstance extends InstanceBase {
   failoverMode: FailoverMode;
   /** The COORDINATED handover under way, null otherwise. */
   handover: Handover | null;
+  /** Minority fencing (fencing.ts): when the running CLIENT PAUSE was last sent, null if none. */
+  fencePausedAt: number | null;
   /** From INFO: `redis_version` and `master_failover_state` (null when absent). */
   redisVersion: string | null;
   failoverStateReported: string | null;

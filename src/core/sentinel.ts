@@ -20,6 +20,7 @@ import {
 } from './detection';
 import { type MasterDownAnswer, isMasterDownByAddr } from './election';
 import { failoverStateMachine, startFailoverIfNeeded, switchToPromoted } from './failover';
+import { fenceMinority } from './fencing';
 import { onHandoverReply } from './handover';
 import { currentMasterAddress, recordAnswer } from './instances';
 import { dropConnection } from './links';
@@ -314,6 +315,7 @@ export class Sentinel {
     checkObjectivelyDown(this.state, master, now);
     if (startFailoverIfNeeded(this.state, master, now)) askPeers(this.state, master, true, now);
     failoverStateMachine(this.state, master, now);
+    fenceMinority(this.state, master, now);
   }
 }
 
@@ -336,6 +338,7 @@ function makeView(state: CoreState): CoreView {
     get totalTilt() {
       return state.totalTilt;
     },
+    fenceMinority: state.options.fenceMinority === true,
     masters: state.masters,
     tunables: state.tunables,
     settings: state.settings,

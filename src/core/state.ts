@@ -21,6 +21,8 @@ export interface CoreOptions {
   requirepass?: string;
   /** Hostname -> IP answers the edge already has (resolved before start-up). */
   knownHosts?: ReadonlyMap<string, string>;
+  /** Pause writes on a master cut off with a minority of the sentinels (fencing.ts). */
+  fenceMinority?: boolean;
 }
 
 /** The global `sentinel ...` settings that SENTINEL CONFIG reads and sets. */

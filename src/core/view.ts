@@ -15,6 +15,8 @@ export interface CoreView {
   readonly tilt: boolean;
   readonly tiltStartTime: number;
   readonly totalTilt: number;
+  /** Minority fencing asked for (--fence-minority); each master's pause is `fencePausedAt`. */
+  readonly fenceMinority: boolean;
   readonly masters: ReadonlyMap<string, MasterView>;
   readonly tunables: Readonly<Tunables>;
   readonly settings: Readonly<GlobalSettings>;

@@ -41,6 +41,8 @@ export interface DaemonOptions {
   metrics?: MetricsOptions;
   /** Which Redis version's command set COMMAND enumerates (all commands run either way). */
   commandTable: CommandTable;
+  /** Pause writes on a master cut off with a minority of the sentinels (--fence-minority). */
+  fenceMinority: boolean;
 }
 
 export interface Daemon {
@@ -100,7 +102,12 @@ export async function startDaemon(
   const core = new Sentinel(
     config.sentinel,
     { now: Date.now, random: Math.random },
-    { serverPort: announcedPort(config), requirepass: config.server.requirepass, knownHosts },
+    {
+      serverPort: announcedPort(config),
+      requirepass: config.server.requirepass,
+      knownHosts,
+      fenceMinority: opts.fenceMinority,
+    },
   );
   let daemon: Runtime;
   try {

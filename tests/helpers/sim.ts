@@ -9,7 +9,7 @@ import { type SentinelConfig, defaultSentinelConfig, newMasterConfig } from '../
 import type { Action, ConnId, LinkReply } from '../../src/core/actions';
 import type { SentinelEvent } from '../../src/core/events';
 import { noteText } from '../../src/log';
-import { type CoreEnv, Sentinel } from '../../src/core/sentinel';
+import { type CoreEnv, type CoreOptions, Sentinel } from '../../src/core/sentinel';
 import type { MasterView } from '../../src/core/view';
 
 /** Mulberry32: small, seeded, good enough to drive a simulation. */
@@ -39,6 +39,8 @@ export class FakeRedis {
   syncInProgress = false;
   /** When set, SLAVEOF is acknowledged but ignored (a broken replica). */
   ignoreSlaveof = false;
+  /** World time until which CLIENT PAUSE ... WRITE holds writes (0: not paused). */
+  writesPausedUntil = 0;
   runid: string;
   readonly commands: string[][] = [];
   /** A broken or hostile node: answers the commands it returns a reply for. */
@@ -117,6 +119,7 @@ export class SimSentinel {
     readonly world: SimWorld,
     readonly port: number,
     config: SentinelConfig,
+    private readonly options: Partial<CoreOptions> = {},
   ) {
     this.persisted = config;
   }
@@ -125,7 +128,10 @@ export class SimSentinel {
 
   boot(): void {
     const env: CoreEnv = { now: this.now, random: this.world.random };
-    this.core = new Sentinel(structuredClone(this.persisted), env, { serverPort: this.port });
+    this.core = new Sentinel(structuredClone(this.persisted), env, {
+      ...this.options,
+      serverPort: this.port,
+    });
     this.core.start();
     this.world.run(this);
     this.nextTick = this.world.t + this.core.nextTickDelay();
@@ -187,8 +193,8 @@ export class SimWorld {
     return r;
   }
 
-  addSentinel(port: number, config: SentinelConfig): SimSentinel {
-    const s = new SimSentinel(this, port, config);
+  addSentinel(port: number, config: SentinelConfig, options: Partial<CoreOptions> = {}): SimSentinel {
+    const s = new SimSentinel(this, port, config, options);
     this.sentinels.push(s);
     s.boot();
     return s;
@@ -537,7 +543,12 @@ export class SimWorld {
         r.masterPort = Number(args[1]);
       }
     }
-    if (upper === 'CLIENT' && (args[0] ?? '').toUpperCase() === 'KILL' && args[2] === 'pubsub') {
+    const sub = (args[0] ?? '').toUpperCase();
+    if (upper === 'CLIENT' && sub === 'PAUSE' && (args[2] ?? '').toUpperCase() === 'WRITE') {
+      r.writesPausedUntil = this.t + Number(args[1]);
+    }
+    if (upper === 'CLIENT' && sub === 'UNPAUSE') r.writesPausedUntil = 0;
+    if (upper === 'CLIENT' && sub === 'KILL' && args[2] === 'pubsub') {
       for (const other of [...this.conns.values()]) {
         if (other !== c && other.port === r.port && other.channel === 'pubsub') this.reset(other, 'killed');
       }

@@ -106,6 +106,11 @@ export function infoSentinelLines(core: CoreView, scripts: { running: number; qu
     `sentinel_scripts_queue_length:${scripts.queued}`,
     `sentinel_simulate_failure_flags:${simFlags}`,
   ];
+  // ts-sentinel only, and only when asked for: INFO stays redis-sentinel's otherwise.
+  if (core.fenceMinority) {
+    const fenced = [...core.masters.values()].filter((m) => m.fencePausedAt !== null).length;
+    lines.push('sentinel_fence_minority:1', `sentinel_fenced_masters:${fenced}`);
+  }
   let i = 0;
   for (const m of core.masters.values()) {
     const status = m.oDown ? 'odown' : m.sDown ? 'sdown' : 'ok';
