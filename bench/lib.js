@@ -182,6 +182,7 @@ module.exports = {
   devkit,
   now,
   implementations,
+  resolveCommand,
   parseCli,
   commandLine,
   newRegistry,
