@@ -5,6 +5,7 @@
  */
 export * from './event-feed';
 export * from './instance';
+export * from './netns';
 export * from './ports';
 export * from './processes';
 export * from './redis';
@@ -16,4 +17,5 @@ export * from './sentinel-views';
 export * from './sentinels';
 export * from './tls';
 export * from './wait';
+export * from './writer';
 export { EVENTS, FAILOVER_STEPS, MASTER_SWITCHED, isEventName } from '../src/core/events';
