@@ -43,8 +43,9 @@ function onPath(name: string): boolean {
   });
 }
 
-/** Runs `ip <args>` and returns its stdout; throws with its stderr when it fails. */
-function ip(args: readonly string[]): string {
+/** Runs `ip <words>` (no word has a space) and returns its stdout; throws with its stderr when it fails. */
+function ip(words: string): string {
+  const args = words.split(' ');
   const result = spawnSync('ip', args, { encoding: 'utf8' });
   if (result.error !== undefined) throw new Error(`ip ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0)
@@ -84,9 +85,9 @@ export function netnsAvailable(): NetnsProbe {
   ensureIp();
   const name = `${PREFIX}-${crypto.randomBytes(3).toString('hex')}-probe`;
   try {
-    ip(['netns', 'add', name]);
-    ip(['-n', name, 'link', 'add', 'br0', 'type', 'bridge']);
-    ip(['-n', name, 'link', 'add', 'v-probe', 'type', 'veth', 'peer', 'name', 'eth0']);
+    ip(`netns add ${name}`);
+    ip(`-n ${name} link add br0 type bridge`);
+    ip(`-n ${name} link add v-probe type veth peer name eth0`);
     probed = { available: true };
   } catch (e) {
     probed = { available: false, why: errorText(e) };
@@ -135,8 +136,8 @@ export class Lab {
     const reg = opts.registry ?? registry;
     for (const label of labels)
       if (!LABEL.test(label) || label === 'hub') throw new Error(`lab label ${JSON.stringify(label)}`);
-    if (new Set(labels).size !== labels.length || labels.length > 250)
-      throw new Error('lab labels must be distinct');
+    if (new Set(labels).size !== labels.length) throw new Error('lab labels must be distinct');
+    if (labels.length > 250) throw new Error('a lab has one /24: 250 namespaces at most');
     const suffix = crypto.randomBytes(3).toString('hex');
     // A random /24 in 10.213.0.0/16: the lab is sealed off anyway, this only keeps two labs'
     // addresses apart in logs.
@@ -151,31 +152,18 @@ export class Lab {
     const lab = new Lab(hub, spaces, reg.makeTempDir(`lab-${suffix}`), reg);
     try {
       reg.ownNetns(hub);
-      ip(['netns', 'add', hub]);
-      ip(['-n', hub, 'link', 'set', 'lo', 'up']);
-      ip(['-n', hub, 'link', 'add', 'br0', 'type', 'bridge']);
-      ip(['-n', hub, 'link', 'set', 'br0', 'up']);
+      ip(`netns add ${hub}`);
+      ip(`-n ${hub} link set lo up`);
+      ip(`-n ${hub} link add br0 type bridge`);
+      ip(`-n ${hub} link set br0 up`);
       for (const ns of spaces.values()) {
         reg.ownNetns(ns.name);
-        ip(['netns', 'add', ns.name]);
-        ip([
-          '-n',
-          hub,
-          'link',
-          'add',
-          `v-${ns.label}`,
-          'type',
-          'veth',
-          'peer',
-          'name',
-          'eth0',
-          'netns',
-          ns.name,
-        ]);
-        ip(['-n', hub, 'link', 'set', `v-${ns.label}`, 'master', 'br0', 'up']);
-        ip(['-n', ns.name, 'link', 'set', 'lo', 'up']);
-        ip(['-n', ns.name, 'addr', 'add', `${ns.address}/24`, 'dev', 'eth0']);
-        ip(['-n', ns.name, 'link', 'set', 'eth0', 'up']);
+        ip(`netns add ${ns.name}`);
+        ip(`-n ${hub} link add v-${ns.label} type veth peer name eth0 netns ${ns.name}`);
+        ip(`-n ${hub} link set v-${ns.label} master br0 up`);
+        ip(`-n ${ns.name} link set lo up`);
+        ip(`-n ${ns.name} addr add ${ns.address}/24 dev eth0`);
+        ip(`-n ${ns.name} link set eth0 up`);
       }
       for (const ns of spaces.values()) lab.startAgent(ns);
       await Promise.all([...spaces.values()].map((ns) => lab.agentReady(ns)));
@@ -230,12 +218,12 @@ export class Lab {
    * Inside it, its processes still reach each other, on loopback and on its own address.
    */
   cut(label: string): void {
-    ip(['-n', this.hub, 'link', 'set', `v-${this.ns(label).label}`, 'down']);
+    ip(`-n ${this.hub} link set v-${this.ns(label).label} down`);
   }
 
   /** Undoes cut(label). */
   heal(label: string): void {
-    ip(['-n', this.hub, 'link', 'set', `v-${this.ns(label).label}`, 'up']);
+    ip(`-n ${this.hub} link set v-${this.ns(label).label} up`);
   }
 
   /**
