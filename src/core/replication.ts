@@ -93,6 +93,7 @@ function replicaReportsMaster(state: CoreState, inst: ReplicaInstance, now: numb
   const wait = state.tunables.publishPeriod * 4;
   if (
     !inst.promoted &&
+    !configSuperseded(master) &&
     masterLooksSane(state, master, now) &&
     noDownFor(inst, wait, now) &&
     now - inst.roleReportedTime > wait &&
@@ -110,6 +111,7 @@ function replicaReportsReplica(state: CoreState, inst: ReplicaInstance, now: num
   ) {
     const wait = master.options.failoverTimeoutMs;
     if (
+      !configSuperseded(master) &&
       masterLooksSane(state, master, now) &&
       noDownFor(inst, wait, now) &&
       now - inst.slaveConfChangeTime > wait &&
@@ -134,6 +136,15 @@ function replicaReportsReplica(state: CoreState, inst: ReplicaInstance, now: num
     inst.reconf = 'done';
     emit(state, '+slave-reconf-done', { inst });
   }
+}
+
+/**
+ * A verified peer has told us of a newer configuration, held until its master answers as one
+ * (discovery.ts): ours is known to be stale, and enforcing it would undo that failover, e.g.
+ * SLAVEOF the old master to the new one. redis-sentinel switches at once, so never does this.
+ */
+function configSuperseded(master: MasterInstance): boolean {
+  return master.heldSwitch !== null;
 }
 
 function masterLooksSane(state: CoreState, master: MasterInstance, now: number): boolean {
