@@ -1,7 +1,8 @@
 /**
  * The devkit: what the tests, the demo and the benchmarks start and watch Redis deployments with.
  * Free ports, waits with deadlines, a process registry that kills every child by pid, redis-server
- * and sentinel starters, a raw RESP client and a feed of sentinel events. Not part of the package.
+ * and sentinel starters, a raw RESP client, a feed of sentinel events, a writer that reports its
+ * acknowledged writes, and a lab of network namespaces for real partitions. Not part of the package.
  */
 export * from './event-feed';
 export * from './instance';
