@@ -2,7 +2,7 @@
  * A registry that never leaks a child: every process spawned through it, or adopted by pid, is
  * SIGKILLed by pid at teardown, and by a watchdog process if we die before tearing down.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -23,6 +23,7 @@ export class ProcessRegistry {
   /** Processes we did not spawn (a daemon that went to the background), known by pid only. */
   private readonly adopted = new Set<number>();
   private readonly dirs = new Set<string>();
+  private readonly namespaces = new Set<string>();
   private watchdog: ChildProcess | undefined;
 
   /** Keeps `child` until it exits; teardown, or our own death, SIGKILLs it by pid. */
@@ -54,7 +55,16 @@ export class ProcessRegistry {
     return dir;
   }
 
-  /** SIGKILLs every live child, waits for each to be reaped, then removes the temp dirs. */
+  /**
+   * A network namespace, by name, deleted at teardown (after the kills) or by the watchdog if we
+   * die first. Deleting one that is already gone is harmless.
+   */
+  ownNetns(name: string): void {
+    this.namespaces.add(name);
+    this.tell(`n${name}`);
+  }
+
+  /** SIGKILLs every live child, waits for each to be reaped, then removes the temp dirs and namespaces. */
   async teardown(): Promise<void> {
     const exits = [...this.children.values()].map((child) => {
       const exited = exitOf(child);
@@ -77,6 +87,8 @@ export class ProcessRegistry {
       else fs.rmSync(dir, { recursive: true, force: true });
     }
     this.dirs.clear();
+    for (const name of this.namespaces) deleteNetns(name);
+    this.namespaces.clear();
     const watchdog = this.watchdog;
     this.watchdog = undefined;
     if (watchdog !== undefined) {
@@ -127,6 +139,24 @@ export function pidGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** `ip netns del <name>`; a namespace that is already gone is what we wanted. */
+export function deleteNetns(name: string): void {
+  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+}
+
+/**
+ * The launch of `argv` behind `wrapper` (e.g. `ip netns exec <ns>`), as command and arguments.
+ * The wrapper must exec the command, so that the pid we track is the process's own.
+ */
+export function wrapped(
+  argv: readonly string[],
+  wrapper: readonly string[] = [],
+): { command: string; args: string[] } {
+  const [command, ...args] = [...wrapper, ...argv];
+  if (command === undefined) throw new Error('empty command');
+  return { command, args };
 }
 
 export function hasExited(child: ChildProcess): boolean {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type * as tls from 'node:tls';
 import { Instance, startWithPortRetry } from './instance';
 import { LOOPBACK } from './ports';
-import { registry, type ProcessRegistry } from './processes';
+import { registry, wrapped, type ProcessRegistry } from './processes';
 import { items, parseInfo, text } from './resp';
 import { type TestCerts, tlsClientOptions, tlsOnlyDirectives } from './tls';
 import { command } from './resp-client';
@@ -20,10 +20,15 @@ export interface RedisOptions {
   /** Sets both requirepass and masterauth. */
   password?: string;
   /**
-   * Port of a master on 127.0.0.1 to replicate. Written to redis.conf rather than the command
-   * line, so that the CONFIG REWRITE a sentinel sends with SLAVEOF sticks across restarts.
+   * Port of a master on 127.0.0.1 (or its address) to replicate. Written to redis.conf rather
+   * than the command line, so that the CONFIG REWRITE a sentinel sends with SLAVEOF sticks
+   * across restarts.
    */
-  replicaOf?: number;
+  replicaOf?: number | { host: string; port: number };
+  /** The address to listen on; 127.0.0.1 when absent. */
+  bind?: string;
+  /** argv before `redis-server`, e.g. `ip netns exec <ns>` (see wrapped()). */
+  wrapper?: readonly string[];
   /** Working directory; a fresh temp dir when absent. */
   dir?: string;
   /** TLS only (tlsOnlyDirectives): the instance's port is its tls-port, plain TCP is off. */
@@ -37,16 +42,17 @@ export function startRedis(opts: RedisOptions = {}): Promise<Instance> {
   return startWithPortRetry(opts.port, (port) => {
     const dir = opts.dir ?? reg.makeTempDir(`redis-${port}`);
     const confPath = path.join(dir, 'redis.conf');
-    const conf = opts.replicaOf !== undefined ? `replicaof ${LOOPBACK} ${opts.replicaOf}\n` : '';
-    fs.writeFileSync(confPath, conf);
-    const args = [confPath, '--port', String(port), '--bind', LOOPBACK];
+    const master =
+      typeof opts.replicaOf === 'number' ? { host: LOOPBACK, port: opts.replicaOf } : opts.replicaOf;
+    fs.writeFileSync(confPath, master !== undefined ? `replicaof ${master.host} ${master.port}\n` : '');
+    const args = [confPath, '--port', String(port), '--bind', opts.bind ?? LOOPBACK];
     args.push('--save', '', '--appendonly', 'no', '--dir', dir);
     if (opts.password !== undefined) args.push('--requirepass', opts.password, '--masterauth', opts.password);
     if (opts.tls !== undefined)
       for (const [name, value] of tlsOnlyDirectives(opts.tls, port)) args.push(`--${name}`, value);
     args.push(...(opts.args ?? []));
     const logPath = path.join(dir, 'redis.log');
-    const launch = { command: 'redis-server', args };
+    const launch = wrapped(['redis-server', ...args], opts.wrapper);
     const tlsOptions = opts.tls !== undefined ? tlsClientOptions(opts.tls) : undefined;
     return new Instance('redis', port, dir, confPath, logPath, opts.password, launch, reg, tlsOptions);
   });

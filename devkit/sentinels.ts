@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Instance, startWithPortRetry } from './instance';
 import { LOOPBACK } from './ports';
-import { registry, type ProcessRegistry } from './processes';
+import { registry, wrapped, type ProcessRegistry } from './processes';
 import { REPO_ROOT } from './repo';
 import { type TestCerts, tlsClientOptions, tlsOnlyDirectives } from './tls';
 
@@ -38,15 +38,19 @@ export function sentinelBin(): readonly string[] {
   return OURS.bin;
 }
 
-/** sentinel.conf lines: monitor `name` at 127.0.0.1:`masterPort` with `quorum`, and its timings. */
+/**
+ * sentinel.conf lines: monitor `name` at `masterHost` (127.0.0.1 by default):`masterPort` with
+ * `quorum`, and its timings.
+ */
 export function monitorConf(
   name: string,
   masterPort: number,
   quorum: number,
   timing: { downAfterMs: number; failoverTimeoutMs: number },
+  masterHost: string = LOOPBACK,
 ): string {
   return [
-    `sentinel monitor ${name} ${LOOPBACK} ${masterPort} ${quorum}`,
+    `sentinel monitor ${name} ${masterHost} ${masterPort} ${quorum}`,
     `sentinel down-after-milliseconds ${name} ${timing.downAfterMs}`,
     `sentinel failover-timeout ${name} ${timing.failoverTimeoutMs}`,
   ].join('\n');
@@ -69,6 +73,8 @@ export interface SentinelOptions {
   args?: readonly string[];
   /** argv of the executable; defaults to sentinelBin(). */
   bin?: readonly string[];
+  /** argv before the executable, e.g. `ip netns exec <ns>` (see wrapped()). */
+  wrapper?: readonly string[];
   dir?: string;
   /**
    * TLS only: `port 0`, the instance's port as tls-port, TLS links (tlsOnlyDirectives). The conf
@@ -90,9 +96,9 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
   if (portInText !== undefined && opts.port !== undefined && Number(portInText) !== opts.port) {
     throw new Error(`startSentinel: port ${opts.port} given but the config says port ${portInText}`);
   }
-  const [command, ...binArgs] = opts.bin ?? sentinelBin();
-  if (command === undefined) throw new Error('startSentinel: empty sentinel command');
-  const ourCli = binArgs[0];
+  const bin = opts.bin ?? sentinelBin();
+  if (bin.length === 0) throw new Error('startSentinel: empty sentinel command');
+  const ourCli = bin[1];
   if (opts.bin === undefined && ourCli?.startsWith(REPO_ROOT) && !fs.existsSync(ourCli)) {
     throw new Error(`${ourCli} does not exist: run \`npm run build\` first, or set SENTINEL_BIN`);
   }
@@ -104,7 +110,7 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
       throw new Error(`startSentinel: dir ${opts.dir} given but ${confPath} is run in place`);
     }
     const dir = path.dirname(confPath);
-    const launch = { command, args: [...binArgs, confPath, ...extraArgs] };
+    const launch = wrapped([...bin, confPath, ...extraArgs], opts.wrapper);
     return startWithPortRetry(fixedPort, (port) => {
       const logPath = path.join(dir, 'sentinel.log');
       return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg);
@@ -120,7 +126,7 @@ export function startSentinel(opts: SentinelOptions): Promise<Instance> {
     ];
     fs.writeFileSync(confPath, [...head, text].join('\n') + '\n');
     const logPath = path.join(dir, 'sentinel.log');
-    const launch = { command, args: [...binArgs, confPath, ...extraArgs] };
+    const launch = wrapped([...bin, confPath, ...extraArgs], opts.wrapper);
     const tlsOptions = opts.tls !== undefined ? tlsClientOptions(opts.tls) : undefined;
     return new Instance('sentinel', port, dir, confPath, logPath, undefined, launch, reg, tlsOptions);
   });

@@ -2,16 +2,19 @@
 /**
  * The process registry's watchdog, run as `node watchdog.js` beside the process that owns the
  * registry. It reads lines on stdin: `+<pid>` a process to kill, `-<pid>` one that is gone,
- * `d<dir>` a temp dir to remove. When stdin closes, because the owner exited, crashed, was killed
- * or tore down, it SIGKILLs the pids left and removes the dirs.
+ * `d<dir>` a temp dir to remove, `n<name>` a network namespace to delete. When stdin closes,
+ * because the owner exited, crashed, was killed or tore down, it SIGKILLs the pids left, removes
+ * the dirs and deletes the namespaces.
  *
  * Plain JavaScript with no imports from the devkit, so the same file runs under ts-jest (from
  * devkit/) and compiled (from build/devkit/, copied there by tsconfig.tools.json).
  */
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 
 const pids = new Set();
 const dirs = new Set();
+const namespaces = new Set();
 let pending = '';
 
 // Ctrl-C reaches the whole process group: outlive the owner so that its death closes our stdin.
@@ -27,6 +30,7 @@ process.stdin.on('data', (chunk) => {
     if (line[0] === '+') pids.add(Number(arg));
     else if (line[0] === '-') pids.delete(Number(arg));
     else if (line[0] === 'd') dirs.add(arg);
+    else if (line[0] === 'n') namespaces.add(arg);
   }
 });
 
@@ -39,5 +43,6 @@ process.stdin.on('end', () => {
     }
   }
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const name of namespaces) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
   process.exit(0);
 });

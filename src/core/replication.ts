@@ -106,13 +106,12 @@ function discoverReplicas(
 function replicaReportsMaster(state: CoreState, inst: ReplicaInstance, now: number): void {
   const master = inst.master;
   if (awaitsPromotion(master, inst)) return promotionConfirmed(state, master, inst, now);
-  // A newer configuration names it the master: the held switch applies now (checkHeldSwitch).
-  if (heldSwitchNames(state, master, inst)) return;
   // redis-sentinel waits 4 hello periods for a newer configuration to arrive; a view that a
   // majority of the sentinels confirmed within the last hello period needs no such wait.
   const wait = viewConfirmed(state, master, now) ? 0 : state.tunables.publishPeriod * 4;
   if (
     !inst.promoted &&
+    !configSuperseded(master) &&
     masterLooksSane(state, master, now) &&
     noDownFor(inst, wait, now) &&
     (wait === 0 || now - inst.roleReportedTime > wait) &&
@@ -130,6 +129,7 @@ function replicaReportsReplica(state: CoreState, inst: ReplicaInstance, now: num
   ) {
     const wait = master.options.failoverTimeoutMs;
     if (
+      !configSuperseded(master) &&
       masterLooksSane(state, master, now) &&
       noDownFor(inst, wait, now) &&
       now - inst.slaveConfChangeTime > wait &&
@@ -177,13 +177,13 @@ export function viewConfirmed(state: CoreState, master: MasterInstance, now: num
   return agreeing > (master.sentinels.size + 1) / 2;
 }
 
-function heldSwitchNames(state: CoreState, master: MasterInstance, inst: ReplicaInstance): boolean {
-  const held = master.heldSwitch;
-  return (
-    held !== null &&
-    held.configEpoch > master.configEpoch &&
-    lookupReplica(state, master, held.host, held.port) === inst
-  );
+/**
+ * A verified peer has told us of a newer configuration, held until its master answers as one
+ * (discovery.ts): ours is known to be stale, and enforcing it would undo that failover, e.g.
+ * SLAVEOF the old master to the new one. redis-sentinel switches at once, so never does this.
+ */
+function configSuperseded(master: MasterInstance): boolean {
+  return master.heldSwitch !== null;
 }
 
 function masterLooksSane(state: CoreState, master: MasterInstance, now: number): boolean {

@@ -119,6 +119,23 @@ describe('hostile hellos and peers', () => {
     );
   });
 
+  it('while it holds a switch, does not turn the new master back into a replica of the old one', () => {
+    const { world, a, b } = pair(36);
+    const bid = b.core.view.myid;
+    world.killSentinel(b);
+    // b's failover, unseen by a: 6381 is promoted, and a sees it answer as a master.
+    world.redis.get(6381)!.role = 'master';
+    world.until(() => a.has('-role-change', '6381'), 15_000, 'a to see 6381 answer as a master');
+    // b's hello comes late, when 6381 has answered as a master for longer than a waits before it
+    // turns a stray master into a replica (4 x publish-period), but before a's next INFO.
+    world.advance(9000);
+    expect(a.has('+convert-to-slave')).toBe(false);
+    a.core.onHelloPublish(`127.0.0.1,26380,${bid},4,mymaster,127.0.0.1,6381,4`);
+    world.until(() => a.master().addr.port === 6381, 20_000, 'the switch to 6381');
+    expect(a.has('+convert-to-slave')).toBe(false);
+    expect(world.redis.get(6381)!.role).toBe('master');
+  });
+
   it('refuses epoch jumps no history explains, from hellos and from vote requests', () => {
     const { world, a, b } = pair(34);
     const bid = b.core.view.myid;
