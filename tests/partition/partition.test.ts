@@ -11,6 +11,10 @@
  *        counted and printed.
  *   b.   B (a replica and sentinel 2) cut off: sentinel 2 alone sees the master down, which is no
  *        quorum; no failover at all, and after the heal all three agree on the same master.
+ *   c.   As a, with ts-sentinel's --fence-minority: sentinel 1 pauses the old master's writes, so
+ *        the writer beside it loses about down-after worth instead of the whole cut; after the
+ *        heal one master and no pause left; then a namespace holding only a replica and a
+ *        sentinel is cut off, and nothing is paused.
  * Network namespaces need root: without it the file is skipped with a warning (CI runs as root).
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +24,7 @@ import {
   type Instance,
   Lab,
   NO_SYNC_DELAY,
+  OURS,
   Writer,
   addressAgreement,
   addressView,
@@ -92,7 +97,7 @@ interface Deployment {
   feeds: EventFeed[];
 }
 
-async function deploy(): Promise<Deployment> {
+async function deploy(opts: { sentinelArgs?: string[]; timing?: typeof TIMING } = {}): Promise<Deployment> {
   const lab = await Lab.create(['a', 'b', 'c']);
   const master = await lab.startRedis('a', { args: NO_SYNC_DELAY });
   const [b, c] = await Promise.all(
@@ -100,8 +105,11 @@ async function deploy(): Promise<Deployment> {
   );
   if (b === undefined || c === undefined) throw new Error('two replicas');
   for (const replica of [b, c]) await waitReplicaOf(replica, master.port, 15000);
-  const conf = monitorConf(NAME, master.port, 2, TIMING, lab.ns('a').address);
-  const [s1, s2, s3] = await Promise.all(['a', 'b', 'c'].map((label) => lab.startSentinel(label, { conf })));
+  const conf = monitorConf(NAME, master.port, 2, opts.timing ?? TIMING, lab.ns('a').address);
+  const sentinelOpts = opts.sentinelArgs ? { conf, bin: OURS.bin, args: opts.sentinelArgs } : { conf };
+  const [s1, s2, s3] = await Promise.all(
+    ['a', 'b', 'c'].map((label) => lab.startSentinel(label, sentinelOpts)),
+  );
   if (s1 === undefined || s2 === undefined || s3 === undefined) throw new Error('three sentinels');
   for (const s of [s1, s2, s3]) {
     await waitFor(
@@ -249,4 +257,74 @@ inLab('b. one sentinel cut off with a replica', () => {
     const roles = await Promise.all([master, ...replicas].map((r) => roleOf(r.port)));
     expect(roles).toEqual(['master', 'slave', 'slave']);
   }, 120000);
+});
+
+inLab('c. the cut of a, with --fence-minority', () => {
+  const timing = { downAfterMs: 3000, failoverTimeoutMs: 6000 };
+  let d: Deployment | undefined;
+  beforeAll(async () => {
+    d = await deploy({ sentinelArgs: ['--fence-minority'], timing });
+  }, 60000);
+  afterAll(() => undeploy(d));
+
+  test('the cut-off master stops acknowledging writes after about down-after; nothing else is paused', async () => {
+    if (d === undefined) throw new Error('no deployment');
+    const { lab, master, replicas, sentinels, feeds } = d;
+    const oldAddress = lab.addressOf(master);
+    const writer = Writer.start({
+      host: lab.ns('a').address,
+      port: master.port,
+      wrapper: lab.wrapper('a'),
+      pauseMs: 2,
+    });
+    await writer.waitAcked(200, 10000);
+
+    lab.cut('a');
+    const cutAt = Date.now();
+    const majority = await addressAgreement([sentinels[1], sentinels[2]], NAME, {
+      notAddress: oldAddress,
+      timeoutMs: 30000,
+    });
+    await feeds[0]!.next('+fence-minority', 15000);
+    await sleep(Math.max(0, CUT_MS + 2000 - (Date.now() - cutAt)));
+    lab.heal('a');
+    const healedAt = Date.now();
+    const promoted = replicas.find((r) => lab.addressOf(r) === majority.address);
+    if (promoted === undefined) throw new Error(`the majority agreed on ${majority.address}`);
+    expect(await addressAgreement(sentinels, NAME, { timeoutMs: 30000 })).toEqual(majority);
+    await waitReplicaOf(master, promoted.port, 30000);
+    await writer.stop();
+
+    const present = new Set(items(await command(promoted.port, ['KEYS', `${writer.prefix}:*`])).map(text));
+    const lost = writer.acked.filter((w) => !present.has(writer.key(w.n)));
+    const lastLostMs = Math.max(0, ...lost.map((w) => w.at - cutAt));
+    console.log(
+      `partition with --fence-minority: master cut off ${((healedAt - cutAt) / 1000).toFixed(1)} s, ` +
+        `${lost.length} acknowledged writes lost, the last acknowledged ${lastLostMs} ms after the cut ` +
+        `(down-after ${timing.downAfterMs} ms)`,
+    );
+    // Fenced once peers are silent for down-after and no hello of theirs came through the
+    // master for max(down-after, 3 s); a second more for the tick, PING and load. After that only
+    // the write a writer had waiting when the pause ran out may be acknowledged, and lost.
+    const fenceBoundMs = timing.downAfterMs + 2000;
+    expect(lost.filter((w) => w.at - cutAt > fenceBoundMs).length).toBeLessThanOrEqual(1);
+    expect(feeds.slice(1).flatMap((f) => eventsOf(f, '+fence-minority'))).toEqual([]);
+    const roles = await Promise.all([master, ...replicas].map((r) => roleOf(r.port)));
+    expect(roles.filter((r) => r === 'master')).toHaveLength(1);
+
+    // A namespace with a replica and a sentinel only: that sentinel loses the master with its
+    // peers, and the master keeps its majority. Nobody pauses anything.
+    const quiet = replicas.find((r) => r !== promoted)!;
+    const label = lab.homeOf(quiet.port).label;
+    const fencesBefore = feeds.flatMap((f) => eventsOf(f, '+fence-minority')).length;
+    lab.cut(label);
+    await sleep(CUT_MS);
+    lab.heal(label);
+    await sleep(2000);
+    expect(feeds.flatMap((f) => eventsOf(f, '+fence-minority')).length).toBe(fencesBefore);
+    for (const s of sentinels) {
+      const info = text(await command(s.port, ['INFO', 'sentinel']));
+      expect(info).toContain('sentinel_fenced_masters:0');
+    }
+  }, 150000);
 });
