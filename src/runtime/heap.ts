@@ -1,6 +1,6 @@
 /**
  * V8 heap policy for a long-running daemon whose live heap is small (10 MB with one master,
- * about 36 kB more per monitored master) but whose allocation rate can be high: every hello a
+ * about 30 kB more per monitored master) but whose allocation rate can be high: every hello a
  * sentinel receives and every INFO reply is short-lived garbage.
  */
 import * as v8 from 'v8';
@@ -27,7 +27,8 @@ let collectTimer: NodeJS.Timeout | undefined;
 /**
  * A full collection shortly after the last of a run of removals (SENTINEL REMOVE). Without it
  * the heap the removed masters used stays mapped until old-space allocation next reaches its
- * limit, which on an idle sentinel takes minutes (measured: 90 s after removing 200 masters).
+ * limit, which on an idle sentinel takes a minute or more (measured: 60-90 s after removing 200
+ * masters).
  */
 export function collectSoon(): void {
   clearTimeout(collectTimer);
