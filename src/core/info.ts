@@ -106,6 +106,15 @@ export function infoProblems(text: string, resolveHostnames: boolean): InfoProbl
   return { fatal, dropped };
 }
 
+/**
+ * A copy of `s` that shares no memory with the text it was cut from: V8 keeps a slice's whole
+ * parent string alive, and the run ID, master host and replica addresses outlive the INFO reply
+ * (a run ID read from the first INFO would otherwise keep that 5 kB reply for good).
+ */
+function detached(s: string): string {
+  return [...s].join('');
+}
+
 export function parseInfo(text: string): ParsedInfo {
   const out: ParsedInfo = {
     runid: null,
@@ -146,5 +155,10 @@ export function parseInfo(text: string): ParsedInfo {
     else if (l.startsWith('replica_announced:')) out.announced = atoi(l.slice(18)) !== 0;
     else if (l.startsWith('master_sync_in_progress:')) out.syncInProgress = l.slice(24) === '1';
   }
-  return out;
+  return {
+    ...out,
+    runid: out.runid === null ? null : detached(out.runid),
+    masterHost: out.masterHost === null ? null : detached(out.masterHost),
+    replicas: out.replicas.map(({ ip, port }) => ({ ip: detached(ip), port })),
+  };
 }

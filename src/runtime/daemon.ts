@@ -29,6 +29,7 @@ import {
 import { createLogger, type LogFormat, type SentinelLogger } from '../log';
 import { DEFAULT_CONNECT_TIMEOUT_MS, LinkManager } from './links';
 import { DEFAULT_DAEMON_PIDFILE, restartInBackground, takeDaemonChildMarker } from './daemonize';
+import { collectSoon } from './heap';
 import { blockingLookup, primeHosts, resolveHost } from './resolver';
 import type { MetricsEndpoint, MetricsOptions } from './metrics';
 import { ScriptRunner } from './scripts';
@@ -357,6 +358,8 @@ class Runtime implements Daemon {
   private emitEvent(event: SentinelEvent): void {
     this.logger.event(event);
     this.metrics?.onEvent(event);
+    // A removed master's records and links are garbage now; give their memory back.
+    if (event.type === '-monitor') collectSoon();
     if (event.level !== 'debug') this.server.publish(event.type, event.payload);
   }
 

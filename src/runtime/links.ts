@@ -47,11 +47,15 @@ type LinkAction = Extract<Action, { kind: 'connect' | 'close' | 'send' }>;
 
 export class LinkManager {
   private readonly conns = new Map<ConnId, Conn>();
+  /** One class for every link: a class per connection would cost each its own prototype and maps. */
+  private readonly Connector: ReturnType<typeof boundConnector>;
 
   constructor(
     private readonly sink: LinkSink,
     private readonly options: LinkOptions,
-  ) {}
+  ) {
+    this.Connector = boundConnector(options.bindSourceAddr, options.tls);
+  }
 
   execute(action: LinkAction): void {
     switch (action.kind) {
@@ -81,7 +85,7 @@ export class LinkManager {
     const redis = new Redis({
       host,
       port,
-      Connector: boundConnector(host, port, this.options.bindSourceAddr, this.options.tls),
+      Connector: this.Connector,
       // ioredis waits for this event name before it calls the link ready.
       ...(this.options.tls !== undefined ? { tls: {} } : {}),
       lazyConnect: true,
@@ -167,16 +171,29 @@ function localIp(socket: net.Socket): string {
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
+/** The address of a link, from the options ioredis hands its connector (our own `host` and `port`). */
+function linkTarget(options: unknown): { host: string; port: number } {
+  if (
+    typeof options === 'object' &&
+    options !== null &&
+    'host' in options &&
+    'port' in options &&
+    typeof options.host === 'string' &&
+    typeof options.port === 'number'
+  ) {
+    return { host: options.host, port: options.port };
+  }
+  throw new Error('ioredis gave the connector no host and port');
+}
+
 /** ioredis' standalone connector cannot bind a local address, hence this one; TLS on top if asked. */
-function boundConnector(
-  host: string,
-  port: number,
-  localAddress: string | undefined,
-  tlsOptions: tls.ConnectionOptions | undefined,
-) {
+function boundConnector(localAddress: string | undefined, tlsOptions: tls.ConnectionOptions | undefined) {
   return class BoundConnector extends AbstractConnector {
-    constructor() {
+    private readonly target: { host: string; port: number };
+
+    constructor(options: unknown) {
       super(0);
+      this.target = linkTarget(options);
     }
 
     connect(): Promise<net.Socket> {
@@ -188,7 +205,7 @@ function boundConnector(
             reject(new Error(CONNECTION_CLOSED));
             return;
           }
-          const target: net.TcpNetConnectOpts = { host, port, localAddress };
+          const target: net.TcpNetConnectOpts = { ...this.target, localAddress };
           // tls.connect takes net.connect's options too (localAddress), its types do not say so.
           const socket: net.Socket =
             tlsOptions !== undefined
