@@ -31,8 +31,14 @@ export interface DecoderOptions {
 }
 
 export class RequestDecoder {
-  /** Unconsumed input is buf[start, end); the buffer grows by doubling and is compacted lazily. */
-  private buf: Buffer = Buffer.allocUnsafe(0);
+  /**
+   * Unconsumed input is buf[start, end). While nothing is pending, buf is the pushed chunk itself
+   * (borrowed: parsed in place, arguments are views of it); a leftover partial frame moves to
+   * `owned`, which grows by doubling and is compacted lazily.
+   */
+  private buf: Buffer = EMPTY;
+  private owned: Buffer = EMPTY;
+  private borrowed = false;
   private start = 0;
   private end = 0;
   /** Where the search for the current line's terminator resumes, so split lines are scanned once. */
@@ -55,20 +61,35 @@ export class RequestDecoder {
 
   /** Allocated but unused input space (CLIENT LIST `qbuf-free`). */
   get freeBytes(): number {
-    return this.buf.length - this.end;
+    return this.borrowed ? 0 : this.buf.length - this.end;
   }
 
+  /**
+   * Adds received bytes. The decoder may keep `chunk` and hand out views of it as arguments, so
+   * the caller must not modify it afterwards (socket 'data' chunks are never reused).
+   */
   push(chunk: Buffer): void {
     if (this.failed || chunk.length === 0) return;
     const pending = this.end - this.start;
-    if (this.end + chunk.length > this.buf.length) {
-      if (pending + chunk.length <= this.buf.length && this.start >= this.buf.length / 2) {
-        this.buf.copy(this.buf, 0, this.start, this.end);
-      } else {
-        const grown = Buffer.allocUnsafe(Math.max(pending + chunk.length, this.buf.length * 2, 1024));
-        this.buf.copy(grown, 0, this.start, this.end);
-        this.buf = grown;
+    if (pending === 0) {
+      this.buf = chunk;
+      this.borrowed = true;
+      this.scanned = 0;
+      this.start = 0;
+      this.end = chunk.length;
+      return;
+    }
+    if (this.borrowed || this.end + chunk.length > this.buf.length) {
+      let target = this.owned;
+      const compact = this.borrowed || this.start >= target.length / 2;
+      if (pending + chunk.length > target.length || !compact) {
+        target = Buffer.allocUnsafe(Math.max(pending + chunk.length, target.length * 2, 1024));
       }
+      // copy() handles the overlap when compacting within `owned`.
+      this.buf.copy(target, 0, this.start, this.end);
+      this.owned = target;
+      this.buf = target;
+      this.borrowed = false;
       this.scanned -= this.start;
       this.start = 0;
       this.end = pending;
@@ -103,28 +124,40 @@ export class RequestDecoder {
     this.start = 0;
     this.end = 0;
     this.scanned = 0;
-    if (this.buf.length > 64 * 1024) this.buf = Buffer.allocUnsafe(0);
+    this.buf = this.owned.length > 64 * 1024 ? EMPTY : this.owned;
+    this.owned = this.buf;
+    this.borrowed = false;
   }
 
   /**
    * Finds `byte` at or after the current scan point. Redis checks the size limit whenever the
    * terminator is still missing; comparing the terminator's offset with the limit gives the same
-   * verdict however the input was split.
+   * verdict however the input was split. Redis searches with strchr(), which stops at a NUL: a
+   * line holding one never ends, and the scan stays parked on the NUL.
    */
   private findTerminator(byte: number): number | 'too-big' | null {
-    const pending = this.buf.subarray(0, this.end);
-    const idx = pending.indexOf(byte, this.scanned);
-    // Redis searches with strchr(), which stops at a NUL: a line holding one never ends.
-    const nul = pending.indexOf(0, this.scanned);
-    const blocked = nul !== -1 && (idx === -1 || nul < idx);
-    const lineLen = (idx === -1 || blocked ? this.end : idx) - this.start;
-    if (lineLen > PROTO_INLINE_MAX_SIZE) return 'too-big';
-    if (idx === -1 || blocked) {
-      // Resume at the NUL, if any, so a terminator arriving later stays hidden behind it.
-      this.scanned = blocked ? nul : this.end;
-      return null;
+    const buf = this.buf;
+    const end = this.end;
+    let i = this.scanned;
+    while (i < end) {
+      const c = buf[i];
+      if (c === byte) {
+        return i - this.start > PROTO_INLINE_MAX_SIZE ? 'too-big' : i;
+      }
+      if (c === 0) break;
+      i++;
     }
-    return idx;
+    if (end - this.start > PROTO_INLINE_MAX_SIZE) return 'too-big';
+    this.scanned = i;
+    return null;
+  }
+
+  /** An argument: a view of a borrowed chunk, a copy of our own reused buffer. */
+  private arg(from: number, to: number): Buffer {
+    if (this.borrowed) return this.buf.subarray(from, to);
+    const copy = Buffer.allocUnsafe(to - from);
+    this.buf.copy(copy, 0, from, to);
+    return copy;
   }
 
   private inline(): DecodeResult | null {
@@ -146,15 +179,15 @@ export class RequestDecoder {
       if (cr === 'too-big') return protocolError('SNT_ERR_PROTO_MBULK_COUNT_TOO_BIG');
       // Redis only needs one more byte after `\r` and skips it without looking at it.
       if (cr === null || cr + 1 >= this.end) return null;
-      const ll = string2ll(this.buf.toString('latin1', this.start + 1, cr));
-      if (ll === null || ll > BigInt(INT_MAX)) return protocolError('SNT_ERR_PROTO_INVALID_MBULK_LEN');
-      if (ll > BigInt(UNAUTH_MAX_MULTIBULK_LEN) && this.authRequired()) {
+      const ll = this.lengthField(cr);
+      if (ll === null || ll > INT_MAX) return protocolError('SNT_ERR_PROTO_INVALID_MBULK_LEN');
+      if (ll > UNAUTH_MAX_MULTIBULK_LEN && this.authRequired()) {
         return protocolError('SNT_ERR_PROTO_UNAUTH_MBULK_LEN');
       }
       this.start = cr + 2;
       this.scanned = this.start;
-      if (ll <= 0n) return { kind: 'command', args: [] };
-      this.multibulkLen = Number(ll);
+      if (ll <= 0) return { kind: 'command', args: [] };
+      this.multibulkLen = ll;
       this.args = [];
     }
     while (this.multibulkLen > 0) {
@@ -169,19 +202,19 @@ export class RequestDecoder {
             error: codedError('SNT_ERR_PROTO_EXPECTED_DOLLAR', String.fromCharCode(first)),
           };
         }
-        const ll = string2ll(this.buf.toString('latin1', this.start + 1, cr));
-        if (ll === null || ll < 0n || ll > BigInt(PROTO_MAX_BULK_LEN)) {
+        const ll = this.lengthField(cr);
+        if (ll === null || ll < 0 || ll > PROTO_MAX_BULK_LEN) {
           return protocolError('SNT_ERR_PROTO_INVALID_BULK_LEN');
         }
-        if (ll > BigInt(UNAUTH_MAX_BULK_LEN) && this.authRequired()) {
+        if (ll > UNAUTH_MAX_BULK_LEN && this.authRequired()) {
           return protocolError('SNT_ERR_PROTO_UNAUTH_BULK_LEN');
         }
         this.start = cr + 2;
-        this.bulkLen = Number(ll);
+        this.bulkLen = ll;
       }
       // Like Redis, the two bytes after the payload are skipped, not checked.
       if (this.end - this.start < this.bulkLen + 2) return null;
-      this.args.push(Buffer.from(this.buf.subarray(this.start, this.start + this.bulkLen)));
+      this.args.push(this.arg(this.start, this.start + this.bulkLen));
       this.start += this.bulkLen + 2;
       this.scanned = this.start;
       this.bulkLen = -1;
@@ -191,7 +224,32 @@ export class RequestDecoder {
     this.args = [];
     return { kind: 'command', args };
   }
+
+  /**
+   * The integer after the `*` or `$` at `start`, up to `cr`, as string2ll reads it, or null.
+   * Plain digits are read in place; anything else (signs, 64-bit values, junk) goes through
+   * string2ll. Values past 2^53 lose precision, which no caller's limit can notice.
+   */
+  private lengthField(cr: number): number | null {
+    const buf = this.buf;
+    const from = this.start + 1;
+    const digits = cr - from;
+    if (digits > 0 && digits <= 15 && (buf[from] !== 0x30 || digits === 1)) {
+      let v = 0;
+      let i = from;
+      for (; i < cr; i++) {
+        const d = (buf[i] as number) - 0x30;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === cr) return v;
+    }
+    const ll = string2ll(buf.toString('latin1', from, cr));
+    return ll === null ? null : Number(ll);
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 type ProtocolErrorCode = Extract<ErrorCode, `SNT_ERR_PROTO_${string}`>;
 

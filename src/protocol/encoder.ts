@@ -8,69 +8,106 @@ import type { Reply } from './reply';
 export type RespVersion = 2 | 3;
 
 export function encodeReply(r: Reply, proto: RespVersion): Buffer {
-  const w = new Writer();
-  write(w, r, proto);
-  return w.finish();
+  const w = new ReplyWriter();
+  w.write(r, proto);
+  const out = w.take();
+  return typeof out === 'string' ? Buffer.from(out, 'utf8') : out;
 }
 
-/** Collects text and binary parts, converting text once per run of adjacent strings. */
-class Writer {
+/**
+ * Accumulates encoded replies until taken, counting their bytes as they come (output buffer
+ * limits need the pending size after each reply). Text stays a string until something binary
+ * arrives, so all-text output reaches the socket without an intermediate Buffer.
+ */
+export class ReplyWriter {
   private parts: Buffer[] = [];
   private text = '';
+  /** Bytes written since the last take(). */
+  private pendingBytes = 0;
 
-  str(s: string): void {
-    this.text += s;
+  get bytes(): number {
+    return this.pendingBytes;
   }
 
-  bytes(b: Buffer): void {
+  /** Appends one reply; returns its size in bytes. */
+  write(r: Reply, proto: RespVersion): number {
+    const before = this.pendingBytes;
+    write(this, r, proto);
+    return this.pendingBytes - before;
+  }
+
+  /** What was written since the last take: a string while it is all text, else a Buffer. */
+  take(): string | Buffer {
+    const parts = this.parts;
+    const text = this.text;
+    this.text = '';
+    this.pendingBytes = 0;
+    if (parts.length === 0) return text;
+    this.parts = [];
+    if (text.length > 0) parts.push(Buffer.from(text, 'utf8'));
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  }
+
+  /** Text known to be ASCII (headers, numbers). */
+  ascii(s: string): void {
+    this.text += s;
+    this.pendingBytes += s.length;
+  }
+
+  /** Any text, which goes out as UTF-8. */
+  utf8(s: string): void {
+    this.text += s;
+    this.pendingBytes += Buffer.byteLength(s, 'utf8');
+  }
+
+  bytesOf(b: Buffer): void {
     if (this.text.length > 0) {
       this.parts.push(Buffer.from(this.text, 'utf8'));
       this.text = '';
     }
     this.parts.push(b);
-  }
-
-  finish(): Buffer {
-    if (this.parts.length === 0) return Buffer.from(this.text, 'utf8');
-    if (this.text.length > 0) this.parts.push(Buffer.from(this.text, 'utf8'));
-    return Buffer.concat(this.parts);
+    this.pendingBytes += b.length;
   }
 }
 
 /** Redis turns CR and LF inside status and error lines into spaces so the framing survives. */
 function oneLine(s: string): string {
-  return s.replace(/[\r\n]/g, ' ');
+  return s.includes('\r') || s.includes('\n') ? s.replace(/[\r\n]/g, ' ') : s;
 }
 
-function writeBulk(w: Writer, v: string | Buffer): void {
+function writeBulk(w: ReplyWriter, v: string | Buffer): void {
   if (typeof v === 'string') {
-    w.str(`$${Buffer.byteLength(v, 'utf8')}\r\n${v}\r\n`);
+    const n = Buffer.byteLength(v, 'utf8');
+    w.ascii(`$${n}\r\n`);
+    if (n === v.length) w.ascii(v);
+    else w.utf8(v);
+    w.ascii('\r\n');
   } else {
-    w.str(`$${v.length}\r\n`);
-    w.bytes(v);
-    w.str('\r\n');
+    w.ascii(`$${v.length}\r\n`);
+    w.bytesOf(v);
+    w.ascii('\r\n');
   }
 }
 
-function write(w: Writer, r: Reply, proto: RespVersion): void {
+function write(w: ReplyWriter, r: Reply, proto: RespVersion): void {
   switch (r.t) {
     case 'simple':
-      w.str(`+${oneLine(r.v)}\r\n`);
+      w.utf8(`+${oneLine(r.v)}\r\n`);
       return;
     case 'error':
-      w.str(`-${oneLine(r.v)}\r\n`);
+      w.utf8(`-${oneLine(r.v)}\r\n`);
       return;
     case 'int':
-      w.str(`:${r.v.toString()}\r\n`);
+      w.ascii(`:${r.v.toString()}\r\n`);
       return;
     case 'bulk':
       writeBulk(w, r.v);
       return;
     case 'null':
-      w.str(proto === 3 ? '_\r\n' : '$-1\r\n');
+      w.ascii(proto === 3 ? '_\r\n' : '$-1\r\n');
       return;
     case 'nullarray':
-      w.str(proto === 3 ? '_\r\n' : '*-1\r\n');
+      w.ascii(proto === 3 ? '_\r\n' : '*-1\r\n');
       return;
     case 'array':
       writeAggregate(w, '*', r.v, proto);
@@ -82,7 +119,7 @@ function write(w: Writer, r: Reply, proto: RespVersion): void {
       writeAggregate(w, proto === 3 ? '>' : '*', r.v, proto);
       return;
     case 'map':
-      w.str(proto === 3 ? `%${r.v.length}\r\n` : `*${r.v.length * 2}\r\n`);
+      w.ascii(proto === 3 ? `%${r.v.length}\r\n` : `*${r.v.length * 2}\r\n`);
       for (const [k, v] of r.v) {
         write(w, k, proto);
         write(w, v, proto);
@@ -90,17 +127,18 @@ function write(w: Writer, r: Reply, proto: RespVersion): void {
       return;
     case 'double': {
       const text = formatDouble(r.v);
-      if (proto === 3) w.str(`,${text}\r\n`);
+      if (proto === 3) w.ascii(`,${text}\r\n`);
       else writeBulk(w, text);
       return;
     }
     case 'bool':
-      w.str(proto === 3 ? (r.v ? '#t\r\n' : '#f\r\n') : r.v ? ':1\r\n' : ':0\r\n');
+      w.ascii(proto === 3 ? (r.v ? '#t\r\n' : '#f\r\n') : r.v ? ':1\r\n' : ':0\r\n');
       return;
     case 'verbatim':
       if (proto === 3) {
         const body = `${r.format}:${r.v}`;
-        w.str(`=${Buffer.byteLength(body, 'utf8')}\r\n${body}\r\n`);
+        w.ascii(`=${Buffer.byteLength(body, 'utf8')}\r\n`);
+        w.utf8(`${body}\r\n`);
       } else {
         writeBulk(w, r.v);
       }
@@ -108,8 +146,8 @@ function write(w: Writer, r: Reply, proto: RespVersion): void {
   }
 }
 
-function writeAggregate(w: Writer, prefix: string, items: readonly Reply[], proto: RespVersion): void {
-  w.str(`${prefix}${items.length}\r\n`);
+function writeAggregate(w: ReplyWriter, prefix: string, items: readonly Reply[], proto: RespVersion): void {
+  w.ascii(`${prefix}${items.length}\r\n`);
   for (const item of items) write(w, item, proto);
 }
 

@@ -1,11 +1,12 @@
 /**
  * One client connection: its decoder, RESP version, user, name, subscriptions and reply
  * switches. Commands run one at a time in arrival order and their replies are written in the
- * same order; writes made in one tick leave in one system call (cork until the next tick).
+ * same order. The replies to every command of one received chunk leave in one socket write at
+ * the end of the chunk; output produced outside a chunk (pub/sub, a resumed pause) at the next tick.
  */
 import type { Socket } from 'net';
 import { RequestDecoder } from '../protocol/decoder';
-import { encodeReply, type RespVersion } from '../protocol/encoder';
+import { ReplyWriter, type RespVersion } from '../protocol/encoder';
 import { reply, type Reply } from '../protocol/reply';
 import type { AclStore } from './acl/store';
 import type { AclUser } from './acl/user';
@@ -75,8 +76,11 @@ export class ClientSession implements Subscriber {
   private skipNext = false;
   private closeAfterReply = false;
   private closed = false;
-  private outgoing: Buffer[] | null = null;
-  private outgoingBytes = 0;
+  /** Encoded output not yet handed to the socket. */
+  private readonly outgoing = new ReplyWriter();
+  /** True while the commands of a received chunk run: their output waits for the chunk's end. */
+  private inBatch = false;
+  private flushScheduled = false;
   private postponed: Buffer[] | null = null;
   private currentArgvBytes = 0;
   private softLimitSince = 0;
@@ -115,14 +119,12 @@ export class ClientSession implements Subscriber {
   reply(r: Reply): void {
     if (r.t === 'error') this.host.stats.errorReplies++;
     if (this.replyMode !== 'on') return;
-    this.write(encodeReply(r, this.resp));
-    this.checkOutputBufferLimit();
+    this.write(r);
   }
 
   /** Pub/sub traffic, which CLIENT REPLY does not silence. */
   pushMessage(msg: Reply): void {
-    this.write(encodeReply(msg, this.resp));
-    this.checkOutputBufferLimit();
+    this.write(msg);
   }
 
   /** CLIENT REPLY SKIP takes effect after the current command. */
@@ -153,7 +155,7 @@ export class ClientSession implements Subscriber {
   }
 
   outputBufferBytes(): number {
-    return this.socket.writableLength + this.outgoingBytes;
+    return this.socket.writableLength + this.outgoing.bytes;
   }
 
   private isClosing(): boolean {
@@ -179,7 +181,13 @@ export class ClientSession implements Subscriber {
       this.kill();
       return;
     }
-    this.processInput();
+    this.inBatch = true;
+    try {
+      this.processInput();
+    } finally {
+      this.inBatch = false;
+    }
+    this.flushOutgoing();
   }
 
   private processInput(): void {
@@ -197,7 +205,9 @@ export class ClientSession implements Subscriber {
   }
 
   private execute(argv: Buffer[]): void {
-    this.currentArgvBytes = argv.reduce((n, a) => n + a.length, 0);
+    let argvBytes = 0;
+    for (const a of argv) argvBytes += a.length;
+    this.currentArgvBytes = argvBytes;
     const outcome = this.host.execute(this, argv);
     this.currentArgvBytes = 0;
     if (outcome === 'postponed') {
@@ -228,26 +238,31 @@ export class ClientSession implements Subscriber {
     this.socket.end(() => this.socket.destroy());
   }
 
-  private write(buf: Buffer): void {
+  private write(r: Reply): void {
     if (this.closed || this.socket.destroyed) return;
-    // Replies of one pipeline leave as one buffer: a writev of many small chunks costs more.
-    if (this.outgoing === null) {
-      this.outgoing = [];
-      process.nextTick(() => this.flushOutgoing());
-    }
-    this.outgoing.push(buf);
-    this.outgoingBytes += buf.length;
-    this.host.stats.netOutputBytes += buf.length;
-    this.host.stats.writesProcessed++;
-    this.lastInteraction = this.host.ctx.now();
+    this.host.stats.netOutputBytes += this.outgoing.write(r, this.resp);
+    if (!this.inBatch) this.scheduleFlush();
+    this.checkOutputBufferLimit();
   }
 
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.outgoing.bytes === 0) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      this.flushOutgoing();
+    });
+  }
+
+  /** One socket write for everything pending (Redis counts these as total_writes_processed). */
   private flushOutgoing(): void {
-    const chunks = this.outgoing ?? [];
-    this.outgoing = null;
-    this.outgoingBytes = 0;
-    if (this.socket.destroyed || chunks.length === 0) return;
-    this.socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    if (this.outgoing.bytes === 0) return;
+    const data = this.outgoing.take();
+    if (this.socket.destroyed) return;
+    this.host.stats.writesProcessed++;
+    this.lastInteraction = this.host.ctx.now();
+    if (typeof data === 'string') this.socket.write(data, 'utf8');
+    else this.socket.write(data);
   }
 
   /**

@@ -8,7 +8,27 @@ import { commandWord, lowerName, truncateBytes } from './argv';
 import { errorReply, wrongArity } from './replies';
 import type { ChannelArg } from './acl/check';
 import type { ClientSession, CommandOutcome } from './client';
-import type { CommandSpec, ServerHost } from './types';
+import type { CommandCall, CommandSpec, ServerHost } from './types';
+
+const NO_CHANNELS: readonly ChannelArg[] = [];
+
+/** What a handler gets; methods rather than per-call closures. */
+class Call implements CommandCall {
+  constructor(
+    readonly host: ServerHost,
+    readonly client: ClientSession,
+    readonly cmd: CommandSpec,
+    readonly argv: readonly Buffer[],
+  ) {}
+
+  str(i: number): string {
+    return this.argv[i]?.toString('utf8') ?? '';
+  }
+
+  reply(r: Reply): void {
+    this.client.reply(r);
+  }
+}
 
 /** The unknown-command reply, built as server.c builds it (quoted name, then the first arguments). */
 function unknownCommand(argv: readonly Buffer[]): Reply {
@@ -20,9 +40,9 @@ function unknownCommand(argv: readonly Buffer[]): Reply {
 }
 
 /** Channel arguments the ACL checks (PUBLISH's channel, (P)SUBSCRIBE's channels or patterns). */
-export function channelArgs(cmd: CommandSpec, argv: readonly Buffer[]): ChannelArg[] {
+export function channelArgs(cmd: CommandSpec, argv: readonly Buffer[]): readonly ChannelArg[] {
   const spec = cmd.channelArgs;
-  if (spec === null) return [];
+  if (spec === null) return NO_CHANNELS;
   const to = spec.last < 0 ? argv.length + 1 + spec.last : spec.last + 1;
   return argv
     .slice(spec.first, to)
@@ -38,7 +58,11 @@ export function processCommand(
   // Cross-protocol attacks (HTTP to the Redis port): Redis drops the connection silently.
   if (first === 'host:' || first === 'post') return 'close';
 
-  const { base, cmd } = host.commands.resolve(argv);
+  const base = host.commands.top(first);
+  const cmd =
+    base === undefined || argv.length === 1 || base.subcommands.length === 0
+      ? base
+      : host.commands.sub(base, lowerName(argv[1]));
   client.lastCommand = cmd?.fullname ?? null;
   if (cmd === undefined) {
     if (base !== undefined) {
@@ -53,11 +77,11 @@ export function processCommand(
     client.reply(wrongArity(cmd.fullname));
     return 'done';
   }
-  if (client.authRequired() && !cmd.flags.includes('no_auth')) {
+  if (!cmd.noAuth && client.authRequired()) {
     client.reply(errorReply('SNT_ERR_NOAUTH'));
     return 'done';
   }
-  const perm = host.acl.check(client.user, cmd, cmd.flags.includes('no_auth'), argv, channelArgs(cmd, argv));
+  const perm = host.acl.check(client.user, cmd, cmd.noAuth, argv, channelArgs(cmd, argv));
   if (!perm.ok) {
     const denied =
       perm.reason === 'command' ? cmd.fullname : (argv[perm.argIndex] as Buffer).toString('latin1');
@@ -84,13 +108,6 @@ export function processCommand(
   if (pause !== null && (pause.mode === 'all' || cmd.mayReplicate)) return 'postponed';
 
   host.stats.commandsProcessed++;
-  cmd.handler({
-    host,
-    client,
-    cmd,
-    argv,
-    str: (i) => argv[i]?.toString('utf8') ?? '',
-    reply: (r) => client.reply(r),
-  });
+  cmd.handler(new Call(host, client, cmd, argv));
   return 'done';
 }

@@ -12,6 +12,8 @@ export class CommandRegistry implements CommandLookup {
   readonly original: readonly CommandSpec[];
   /** Lower-case callable name -> command, in table order; rename-command edits this one. */
   private readonly active = new Map<string, CommandSpec>();
+  /** Container -> its subcommands by name. */
+  private readonly subsOf = new Map<CommandSpec, ReadonlyMap<string, CommandSpec>>();
 
   constructor(
     handlers: Readonly<Record<CommandName, CommandHandler>>,
@@ -19,7 +21,10 @@ export class CommandRegistry implements CommandLookup {
     table: CommandTable = '7.0',
   ) {
     this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers, table));
-    for (const c of this.original) this.active.set(c.name, c);
+    for (const c of this.original) {
+      this.active.set(c.name, c);
+      this.subsOf.set(c, new Map(c.subcommands.map((s) => [s.name, s])));
+    }
     for (const [from, to] of renames) {
       const cmd = this.active.get(from.toLowerCase());
       if (cmd === undefined) continue;
@@ -38,7 +43,15 @@ export class CommandRegistry implements CommandLookup {
     const base = this.active.get(lowerName(argv[0]));
     if (base === undefined) return {};
     if (argv.length === 1 || base.subcommands.length === 0) return { base, cmd: base };
-    return { base, cmd: findSub(base, lowerName(argv[1])) };
+    return { base, cmd: this.sub(base, lowerName(argv[1])) };
+  }
+
+  top(name: string): CommandSpec | undefined {
+    return this.active.get(name);
+  }
+
+  sub(base: CommandSpec, name: string): CommandSpec | undefined {
+    return this.subsOf.get(base)?.get(name);
   }
 
   /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
@@ -47,7 +60,7 @@ export class CommandRegistry implements CommandLookup {
     if (parts.length > 2) return undefined;
     const base = this.active.get(parts[0] as string);
     if (base === undefined || parts.length === 1) return base;
-    return findSub(base, parts[1] as string);
+    return this.sub(base, parts[1] as string);
   }
 }
 
@@ -66,6 +79,7 @@ function build(
     arity: meta.arity,
     shownArity: meta.shownArity ?? meta.arity,
     flags: meta.flags,
+    noAuth: meta.flags.includes('no_auth'),
     categories: meta.categories,
     tips: meta.tips ?? [],
     mayReplicate: meta.mayReplicate ?? false,
@@ -80,8 +94,4 @@ function build(
   };
   for (const s of meta.subcommands ?? []) subs.push(build(s, spec, handlers, table));
   return spec;
-}
-
-function findSub(base: CommandSpec, name: string): CommandSpec | undefined {
-  return base.subcommands.find((s) => s.name === name);
 }

@@ -19,6 +19,8 @@ export interface CommandSpec extends AclCommand {
   /** The arity COMMAND INFO shows (redis-sentinel 7.0's where we accept more). */
   readonly shownArity: number;
   readonly flags: readonly string[];
+  /** Has the `no_auth` flag: runs before authentication, whatever the ACL rules say. */
+  readonly noAuth: boolean;
   readonly tips: readonly string[];
   /** Held back by CLIENT PAUSE WRITE (Redis's hidden may_replicate flag). */
   readonly mayReplicate: boolean;
@@ -55,6 +57,10 @@ export interface CommandLookup {
   callable(): CommandSpec[];
   /** The command a request runs: a subcommand when the container has them and argv has one. */
   resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec };
+  /** A callable top-level command by its lower-case name. */
+  top(name: string): CommandSpec | undefined;
+  /** A subcommand of `base` by its lower-case name. */
+  sub(base: CommandSpec, name: string): CommandSpec | undefined;
   /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
   byName(name: string): CommandSpec | undefined;
 }

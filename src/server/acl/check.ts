@@ -31,6 +31,8 @@ export function checkChannel(u: AclUser, channel: string, isPattern: boolean): b
   return u.channels.some((p) => (isPattern ? p === channel : globMatch(p, channel)));
 }
 
+const ALLOWED: PermissionCheck = { ok: true };
+
 export function checkPermission(
   u: AclUser,
   cmd: AclCommand,
@@ -42,5 +44,5 @@ export function checkPermission(
   for (const ch of channels) {
     if (!checkChannel(u, ch.name, ch.isPattern)) return { ok: false, reason: 'channel', argIndex: ch.index };
   }
-  return { ok: true };
+  return ALLOWED;
 }

@@ -273,7 +273,7 @@ function dryRun(call: CommandCall): void {
     call.reply(wrongArity(cmd.fullname));
     return;
   }
-  const perm = host.acl.check(u, cmd, cmd.flags.includes('no_auth'), target, channelArgs(cmd, target));
+  const perm = host.acl.check(u, cmd, cmd.noAuth, target, channelArgs(cmd, target));
   if (perm.ok) {
     call.reply(reply.ok);
   } else if (perm.reason === 'command') {

@@ -6,6 +6,8 @@ import { cstr, parseIntArg } from '../argv';
 import { errorReply, wrongArity } from '../replies';
 import type { CommandCall, ServerHost } from '../types';
 
+const PONG = reply.simple('PONG');
+
 export function ping(call: CommandCall): void {
   const { argv } = call;
   if (argv.length > 2) {
@@ -16,7 +18,7 @@ export function ping(call: CommandCall): void {
   if (call.client.isSubscribed() && call.client.resp === 2) {
     call.reply(reply.array([reply.bulk('pong'), reply.bulk(argv[1] ?? '')]));
   } else {
-    call.reply(argv[1] === undefined ? reply.simple('PONG') : reply.bulk(argv[1]));
+    call.reply(argv[1] === undefined ? PONG : reply.bulk(argv[1]));
   }
 }
 

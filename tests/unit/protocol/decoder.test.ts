@@ -217,3 +217,62 @@ describe('parseStrictInt', () => {
     }
   });
 });
+
+describe('length lines', () => {
+  it('reads a $ length exactly as string2ll does, for digits, signs and junk alike', () => {
+    const lengthText = fc.oneof(
+      fc.nat(3000).map(String),
+      fc.stringMatching(/^[-+0-9]{0,22}$/),
+      fc.constantFrom('0', '00', '-0', '-1', '536870912', '536870913', '9223372036854775807'),
+    );
+    fc.assert(
+      fc.property(lengthText, (len) => {
+        const ll = parseStrictInt(len);
+        const valid = ll !== null && ll >= 0n && ll <= 512n * 1024n * 1024n;
+        const n = valid ? Number(ll) : 0;
+        const body = valid && n <= 3000 ? `${'x'.repeat(n)}\r\n` : '';
+        const got = decodeAll([Buffer.from(`*1\r\n$${len}\r\n${body}`, 'latin1')]);
+        if (!valid) expect(got).toEqual([protoError('invalid bulk length')]);
+        else if (n <= 3000) expect(commands(got)).toEqual([['x'.repeat(n)]]);
+        else expect(got).toEqual([]);
+      }),
+    );
+  });
+});
+
+describe('buffers', () => {
+  it('never writes into pushed chunks, and arguments survive later pushes', () => {
+    const arg = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(arg, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (cmds, cuts) => {
+          const wire = Buffer.concat(cmds.map((c) => encodeCommand(c)));
+          const pieces = splitAt(Buffer.from(wire), cuts);
+          const copies = pieces.map((p) => Buffer.from(p));
+          // Decoded as they come; compared only after every push, compaction and growth.
+          const got = decodeAll(pieces);
+          expect(pieces).toEqual(copies);
+          expect(commands(got)).toEqual(cmds.map((c) => c.map((a) => a.toString('latin1'))));
+        },
+      ),
+    );
+  });
+
+  it('counts the unparsed rest of a partial frame as buffered input (CLIENT LIST qbuf)', () => {
+    const d = new RequestDecoder();
+    d.push(Buffer.from('*2\r\n$4\r\nPING\r\n$3\r\nab'));
+    expect(d.next()).toBeNull();
+    // Parsed header lines are consumed, as Redis trims them from its query buffer.
+    expect(d.bufferedBytes).toBe(2);
+    d.push(Buffer.from('c\r\n*1\r\n$4\r\nPI'));
+    expect(commands([d.next() as DecodeResult])).toEqual([['PING', 'abc']]);
+    expect(d.next()).toBeNull();
+    expect(d.bufferedBytes).toBe(2);
+    d.push(Buffer.from('NG\r\n'));
+    expect(commands([d.next() as DecodeResult])).toEqual([['PING']]);
+    expect(d.next()).toBeNull();
+    expect(d.bufferedBytes).toBe(0);
+  });
+});

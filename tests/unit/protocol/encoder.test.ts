@@ -1,4 +1,4 @@
-import { encodeReply, formatDouble } from '../../../src/protocol/encoder';
+import { encodeReply, formatDouble, ReplyWriter } from '../../../src/protocol/encoder';
 import { reply, type Reply } from '../../../src/protocol/reply';
 
 const enc = (r: Reply, proto: 2 | 3): string => encodeReply(r, proto).toString('latin1');
@@ -81,5 +81,40 @@ describe('formatDouble', () => {
     [Infinity, 'inf'],
   ])('prints %p as %%.17g would (%s)', (v, text) => {
     expect(formatDouble(v)).toBe(text);
+  });
+});
+
+describe('ReplyWriter', () => {
+  it('accumulates replies as text, counts UTF-8 bytes, and turns binary output into one Buffer', () => {
+    const w = new ReplyWriter();
+    expect(w.write(reply.simple('PONG'), 2)).toBe(7);
+    expect(w.write(reply.bulk('é'), 2)).toBe(8);
+    expect(w.bytes).toBe(15);
+    const text = w.take();
+    expect(text).toBe('+PONG\r\n$2\r\né\r\n');
+    expect(w.bytes).toBe(0);
+    w.write(reply.array([reply.bulk(Buffer.from([0xff, 0x00])), reply.bulk('ü')]), 2);
+    const bytes = w.bytes;
+    const mixed = w.take();
+    expect(Buffer.isBuffer(mixed)).toBe(true);
+    expect(mixed).toEqual(Buffer.from('*2\r\n$2\r\n\xff\x00\r\n$2\r\n\xc3\xbc\r\n', 'latin1'));
+    expect(bytes).toBe((mixed as Buffer).length);
+    expect(w.take()).toBe('');
+  });
+
+  it('counts exactly the bytes encodeReply produces', () => {
+    const samples: Reply[] = [
+      reply.error('ERR line\r\nbreak ✓'),
+      reply.verbatim('naïve'),
+      reply.map([[reply.bulk('k'), { t: 'double', v: 1.5 }]]),
+      reply.bulk(Buffer.from('raw')),
+      reply.int(-7n),
+    ];
+    for (const r of samples) {
+      for (const proto of [2, 3] as const) {
+        const w = new ReplyWriter();
+        expect(w.write(r, proto)).toBe(encodeReply(r, proto).length);
+      }
+    }
   });
 });
