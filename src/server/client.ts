@@ -34,7 +34,7 @@ export type CommandOutcome = 'done' | 'postponed' | 'close';
  * only frames requests and replies, so it knows nothing of the command set.
  */
 export interface SessionHost {
-  readonly ctx: { now(): number };
+  readonly ctx: { now(): number; settleConfig?(): void };
   readonly acl: Pick<AclStore, 'defaultUser' | 'defaultRequiresAuth'>;
   readonly stats: ServerStats;
   /** Runs one request of `client`. */
@@ -243,6 +243,7 @@ export class ClientSession implements Subscriber {
   }
 
   private flushOutgoing(): void {
+    this.host.ctx.settleConfig?.();
     const chunks = this.outgoing ?? [];
     this.outgoing = null;
     this.outgoingBytes = 0;
