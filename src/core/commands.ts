@@ -98,10 +98,12 @@ function drivesFailover(r: ReplicaInstance): boolean {
 }
 
 /**
- * Whether an instance's next INFO or hello of a regular `period` is due. Each link gets its own
- * phase within the period, so that hundreds of instances connected together do not send (and
- * get answers to) all their INFO and hellos in one tick, which stalls the event loop; each
- * still sends once a period, never sooner than half a period after the last time.
+ * Whether an instance's next regular INFO is due. Each link gets its own phase within the
+ * period, so that hundreds of instances connected together do not send (and parse the answers
+ * to) all their INFO in one tick, which stalls the event loop; each still sends once a period,
+ * never sooner than half a period after the last time. Hellos keep redis-sentinel's schedule:
+ * spread the same way, the hellos of 50 names on one server cost 50% more idle CPU (unbatched
+ * deliveries to every subscription) for no shorter stall in the wave benchmark.
  */
 function periodDue(inst: Instance, last: number, now: number, period: number): boolean {
   if (now - last <= period / 2) return false;
@@ -144,7 +146,7 @@ export function sendPeriodicCommands(state: CoreState, inst: Instance, now: numb
   // A master handing over or fenced pauses writes, PUBLISH included: a hello would hold up
   // everything behind it on the link, FAILOVER ABORT and the PINGs too.
   const paused = inst.kind === 'master' && (inst.handover !== null || inst.fencePausedAt !== null);
-  if (periodDue(inst, inst.lastPubTime, now, t.publishPeriod) && !paused) sendHello(state, inst);
+  if (now - inst.lastPubTime > t.publishPeriod && !paused) sendHello(state, inst);
 }
 
 /** The port we advertise in hellos. */
