@@ -10,7 +10,6 @@ import { checkWritable } from '../config/file-checks';
 import { flushConfig } from '../config/flush';
 import { loadConfig } from '../config/loader';
 import type { LoadedConfig } from '../config/types';
-import type { Action } from '../core/actions';
 import type { SentinelEvent } from '../core/events';
 import { Sentinel } from '../core/sentinel';
 import { sentinelCommand, type SentinelCommandEnv } from '../server/commands/sentinel';
@@ -33,6 +32,7 @@ import { collectSoon } from './heap';
 import { blockingLookup, primeHosts, resolveHost } from './resolver';
 import type { MetricsEndpoint, MetricsOptions } from './metrics';
 import { ScriptRunner } from './scripts';
+import { type CarriedAction, FlushGate } from './flush-gate';
 
 export interface DaemonOptions {
   logFormat: LogFormat;
@@ -178,8 +178,11 @@ class Runtime implements Daemon {
   private metrics: MetricsEndpoint | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
-  /** Set when a flush of the current drain could not be written. */
-  private flushFailed = false;
+  private readonly gate = new FlushGate({
+    write: () => this.flush(),
+    execute: (action) => this.execute(action),
+    defer: (fn) => setImmediate(fn),
+  });
 
   constructor(
     private readonly config: LoadedConfig,
@@ -213,11 +216,7 @@ class Runtime implements Daemon {
     });
     this.commandEnv = {
       scripts: this.scripts,
-      persist: () => {
-        this.flushFailed = false;
-        this.carryOut();
-        return !this.flushFailed;
-      },
+      persist: () => this.carryOut(true),
       resolveNow: blockingLookup,
       getLogLevel: () => config.server.loglevel,
       setLogLevel: (level) => {
@@ -232,8 +231,10 @@ class Runtime implements Daemon {
       commandTable,
       startTime: Date.now(),
       now: Date.now,
-      // Runs what the command decided (a vote's flush above all) before the reply is sent.
+      // A vote's write is shared with the other drains of this turn: settleConfig makes it
+      // before the reply leaves.
       sentinelCommand: (args) => this.after(() => sentinelCommand(core, this.commandEnv, args)),
+      settleConfig: () => this.gate.release(),
       masterNames: () => [...core.view.masters.keys()],
       infoSentinelLines: () =>
         infoSentinelLines(core.view, {
@@ -294,7 +295,7 @@ class Runtime implements Daemon {
     if (signal !== undefined) this.logger.signal(`Received ${signal} scheduling shutdown...`);
     clearTimeout(this.tickTimer);
     this.logger.log('warning', 'User requested shutdown...');
-    this.flush();
+    this.gate.release(true);
     const { pidfile } = this;
     if (pidfile !== undefined) {
       this.logger.log('notice', 'Removing the pid file.');
@@ -313,18 +314,22 @@ class Runtime implements Daemon {
     process.exit(0);
   }
 
-  /** Runs a core call, then the actions it queued, before anything else can happen. */
+  /**
+   * Runs a core call, then the actions it queued: at once, or after this turn's config write
+   * when it changed the config (the flush gate).
+   */
   private after<T>(call: () => T): T {
     const result = call();
-    this.carryOut();
+    this.carryOut(false);
     return result;
   }
 
-  private carryOut(): void {
-    for (const action of this.core.drain()) this.execute(action);
+  /** `writeNow`: the caller must know whether the write worked; false when it failed. */
+  private carryOut(writeNow: boolean): boolean {
+    return this.gate.carryOut(this.core.drain(), writeNow);
   }
 
-  private execute(action: Action): void {
+  private execute(action: CarriedAction): void {
     switch (action.kind) {
       case 'connect':
       case 'close':
@@ -341,9 +346,6 @@ class Runtime implements Daemon {
         void resolveHost(action.host).then((ip) => {
           if (!this.shuttingDown) this.after(() => this.core.onResolved(action.host, ip));
         });
-        return;
-      case 'flush-config':
-        if (!this.flush()) this.flushFailed = true;
         return;
       case 'script':
         this.scripts.schedule(action.argv);

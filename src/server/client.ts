@@ -35,7 +35,7 @@ export type CommandOutcome = 'done' | 'postponed' | 'close';
  * only frames requests and replies, so it knows nothing of the command set.
  */
 export interface SessionHost {
-  readonly ctx: { now(): number };
+  readonly ctx: { now(): number; settleConfig?(): void };
   readonly acl: Pick<AclStore, 'defaultUser' | 'defaultRequiresAuth'>;
   readonly stats: ServerStats;
   /** Runs one request of `client`. */
@@ -257,6 +257,8 @@ export class ClientSession implements Subscriber {
   /** One socket write for everything pending (Redis counts these as total_writes_processed). */
   private flushOutgoing(): void {
     if (this.outgoing.bytes === 0) return;
+    // A vote or a change this reply acknowledges must be on disk first (flush-gate.ts).
+    this.host.ctx.settleConfig?.();
     const data = this.outgoing.take();
     if (this.socket.destroyed) return;
     this.host.stats.writesProcessed++;

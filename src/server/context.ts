@@ -33,6 +33,11 @@ export interface ServerContext {
   onHelloPublish(payload: string): void;
   /** SHUTDOWN: flush, close everything and exit. */
   shutdown(): void;
+  /**
+   * Called before any output leaves for a client: writes a config change still due, so that no
+   * reply (a vote above all) is seen before what it says is on disk.
+   */
+  settleConfig?(): void;
 }
 
 /** The script queue as SENTINEL PENDING-SCRIPTS and INFO sentinel see it. */
