@@ -3,30 +3,10 @@
  * in one socket write, frames split across chunks are answered in order and byte for byte, and the
  * output buffer limit still counts replies not yet handed to the socket.
  */
-import { encodeCommand, RespClient, text, waitFor } from '../../../devkit';
-import { startServer, type Started } from './helpers';
+import { encodeCommand, type RespClient, text, waitFor } from '../../../devkit';
+import { serverFixture } from './helpers';
 
-let started: Started[] = [];
-let conns: RespClient[] = [];
-
-async function server(...args: Parameters<typeof startServer>): Promise<Started> {
-  const s = await startServer(...args);
-  started.push(s);
-  return s;
-}
-
-async function connect(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  conns.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  conns.forEach((c) => c.close());
-  conns = [];
-  await Promise.all(started.map((s) => s.server.close()));
-  started = [];
-});
+const { server, connect } = serverFixture();
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,7 +3,7 @@
  * connections, command encoding, waits and a real redis-sentinel come from the devkit.
  */
 import * as os from 'os';
-import { freePort } from '../../../devkit';
+import { freePort, RespClient } from '../../../devkit';
 import {
   type LoadedConfig,
   type ServerConfig,
@@ -77,4 +77,34 @@ export async function startServer(
   const server = new RespServer(ctx);
   await server.listen();
   return { server, port, calls };
+}
+
+/**
+ * Servers and clients for one test file: `server()` starts one, `connect()` opens a client, and
+ * everything opened is closed after each test.
+ */
+export function serverFixture(): {
+  server: (...args: Parameters<typeof startServer>) => Promise<Started>;
+  connect: (port: number) => Promise<RespClient>;
+} {
+  let started: Started[] = [];
+  let conns: RespClient[] = [];
+  afterEach(async () => {
+    conns.forEach((c) => c.close());
+    conns = [];
+    await Promise.all(started.map((s) => s.server.close()));
+    started = [];
+  });
+  return {
+    async server(...args) {
+      const s = await startServer(...args);
+      started.push(s);
+      return s;
+    },
+    async connect(port) {
+      const c = await RespClient.connect(port);
+      conns.push(c);
+      return c;
+    },
+  };
 }

@@ -6,29 +6,9 @@ import { reply } from '../../../src/protocol/reply';
 import { SENTINEL_COMMANDS, SENTINEL_SUBCOMMAND_NAMES } from '../../../src/commands/table';
 import { RespServer } from '../../../src/server/server';
 import { encodeCommand, freePort, RespClient, waitFor } from '../../../devkit';
-import { fakeContext, serverConfig, startServer, type Started } from './helpers';
+import { fakeContext, serverConfig, serverFixture } from './helpers';
 
-let started: Started[] = [];
-let conns: RespClient[] = [];
-
-async function server(...args: Parameters<typeof startServer>): Promise<Started> {
-  const s = await startServer(...args);
-  started.push(s);
-  return s;
-}
-
-async function connect(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  conns.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  conns.forEach((c) => c.close());
-  conns = [];
-  await Promise.all(started.map((s) => s.server.close()));
-  started = [];
-});
+const { server, connect } = serverFixture();
 
 describe('request handling', () => {
   it('answers pipelined multibulk and inline commands in order', async () => {
