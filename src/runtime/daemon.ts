@@ -114,7 +114,7 @@ export async function startDaemon(
   try {
     // A daemon without a pidfile writes Redis' default one.
     const pidfile = config.server.pidfile ?? (daemonChild ? DEFAULT_DAEMON_PIDFILE : undefined);
-    daemon = new Runtime(config, core, logger, opts, pidfile, opts.metrics, tlsSetup);
+    daemon = new Runtime(config, core, logger, opts, pidfile, tlsSetup);
   } catch (err) {
     // Redis logs an unusable ACL setup and exits 1.
     if (!(err instanceof AclConfigError)) throw err;
@@ -178,6 +178,7 @@ class Runtime implements Daemon {
   private metrics: MetricsEndpoint | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  private readonly metricsOptions: MetricsOptions | undefined;
   private readonly gate = new FlushGate({
     write: () => this.flush(),
     execute: (action) => this.execute(action),
@@ -188,12 +189,12 @@ class Runtime implements Daemon {
     private readonly config: LoadedConfig,
     readonly core: Sentinel,
     private readonly logger: SentinelLogger,
-    { executable, commandTable }: DaemonOptions,
+    { executable, commandTable, metrics }: DaemonOptions,
     /** Written once listening, removed at shutdown. */
     private readonly pidfile: string | undefined,
-    private readonly metricsOptions: MetricsOptions | undefined,
     private readonly tlsSetup: TlsSetup | undefined,
   ) {
+    this.metricsOptions = metrics;
     // Every callback into the core is followed by carrying out what it decided.
     this.links = new LinkManager(
       {

@@ -133,25 +133,41 @@ function eventsOf(feed: EventFeed, channel: string): string[] {
   return feed.seen.filter((e) => e.channel === channel).map((e) => e.payload);
 }
 
-inLab('a. the master and one sentinel cut off from the majority', () => {
+/** A deployment for the tests of one describe block, built before them and torn down after. */
+function deployedForBlock(opts?: Parameters<typeof deploy>[0]): () => Deployment {
   let d: Deployment | undefined;
   beforeAll(async () => {
-    d = await deploy();
+    d = await deploy(opts);
   }, 60000);
   afterAll(() => undeploy(d));
+  return () => {
+    if (d === undefined) throw new Error('no deployment');
+    return d;
+  };
+}
+
+/** A writer beside the master, in its namespace, once it has 200 writes acknowledged. */
+async function writerBesideMaster({ lab, master }: Deployment): Promise<Writer> {
+  const home = lab.homeOf(master.port).label;
+  const writer = Writer.start({
+    host: lab.ns(home).address,
+    port: master.port,
+    wrapper: lab.wrapper(home),
+    pauseMs: 2,
+  });
+  await writer.waitAcked(200, 10000);
+  return writer;
+}
+
+inLab('a. the master and one sentinel cut off from the majority', () => {
+  const deployment = deployedForBlock();
 
   test('the majority fails over, the minority does not; after the heal one master, agreed by all', async () => {
-    if (d === undefined) throw new Error('no deployment');
+    const d = deployment();
     const { lab, master, replicas, sentinels, feeds } = d;
     const [s1, s2, s3] = sentinels;
     const oldAddress = lab.addressOf(master);
-    const writer = Writer.start({
-      host: lab.ns('a').address,
-      port: master.port,
-      wrapper: lab.wrapper('a'),
-      pauseMs: 2,
-    });
-    await writer.waitAcked(200, 10000);
+    const writer = await writerBesideMaster(d);
 
     lab.cut('a');
     const cutAt = Date.now();
@@ -220,14 +236,10 @@ inLab('a. the master and one sentinel cut off from the majority', () => {
 });
 
 inLab('b. one sentinel cut off with a replica', () => {
-  let d: Deployment | undefined;
-  beforeAll(async () => {
-    d = await deploy();
-  }, 60000);
-  afterAll(() => undeploy(d));
+  const deployment = deployedForBlock();
 
   test('no quorum, no failover: the master stays, and after the heal all three agree on it', async () => {
-    if (d === undefined) throw new Error('no deployment');
+    const d = deployment();
     const { lab, master, replicas, sentinels, feeds } = d;
     const [s1, s2, s3] = sentinels;
     const before = await addressView(s1, NAME);
@@ -261,23 +273,13 @@ inLab('b. one sentinel cut off with a replica', () => {
 
 inLab('c. the cut of a, with --fence-minority', () => {
   const timing = { downAfterMs: 3000, failoverTimeoutMs: 6000 };
-  let d: Deployment | undefined;
-  beforeAll(async () => {
-    d = await deploy({ sentinelArgs: ['--fence-minority'], timing });
-  }, 60000);
-  afterAll(() => undeploy(d));
+  const deployment = deployedForBlock({ sentinelArgs: ['--fence-minority'], timing });
 
   test('the cut-off master stops acknowledging writes after about down-after; nothing else is paused', async () => {
-    if (d === undefined) throw new Error('no deployment');
+    const d = deployment();
     const { lab, master, replicas, sentinels, feeds } = d;
     const oldAddress = lab.addressOf(master);
-    const writer = Writer.start({
-      host: lab.ns('a').address,
-      port: master.port,
-      wrapper: lab.wrapper('a'),
-      pauseMs: 2,
-    });
-    await writer.waitAcked(200, 10000);
+    const writer = await writerBesideMaster(d);
 
     lab.cut('a');
     const cutAt = Date.now();
