@@ -8,7 +8,7 @@ import type * as tls from 'node:tls';
 import { exitOf, hasExited, killQuietly, type ProcessRegistry } from './processes';
 import { freePort } from './ports';
 import { RespClient } from './resp-client';
-import { GiveUpError, waitFor, withDeadline } from './wait';
+import { errorText, GiveUpError, waitFor, withDeadline } from './wait';
 
 /** What to run: the executable and its arguments. */
 export interface LaunchSpec {
@@ -17,6 +17,23 @@ export interface LaunchSpec {
 }
 
 export type InstanceKind = 'redis' | 'sentinel';
+
+/**
+ * Resolves as `wait` does; when it rejects, the error also carries each instance's log tail, so a
+ * failure that happens only under load can be read without replaying it.
+ */
+export async function withLogTails<T>(
+  instances: readonly Instance[],
+  wait: Promise<T>,
+  lines = 40,
+): Promise<T> {
+  try {
+    return await wait;
+  } catch (e) {
+    const tails = instances.map((i) => `--- ${i.kind} ${i.port} (last ${lines} lines):\n${i.logTail(lines)}`);
+    throw new Error([errorText(e), ...tails].join('\n'));
+  }
+}
 
 /** A redis-server or sentinel process that can be faulted and restarted with the same arguments. */
 export class Instance {

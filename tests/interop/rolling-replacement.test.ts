@@ -25,6 +25,7 @@ import {
   text,
   waitFor,
   waitReplicaOf,
+  withLogTails,
 } from '../helpers/devkit';
 
 teardownAfterAll();
@@ -45,6 +46,8 @@ const RESUME_BOUND_MS = 5000;
 const VERBOSE = process.env.TS_SENTINEL_VERBOSE === '1';
 
 interface Attempt {
+  /** When the INCR was sent. */
+  sentAt: number;
   /** When the INCR settled. */
   at: number;
   ok: boolean;
@@ -85,11 +88,17 @@ class Writer {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const sentAt = Date.now();
       try {
         const value = await this.client.incr(this.key);
-        this.attempts.push({ at: Date.now(), ok: true, value });
+        this.attempts.push({ sentAt, at: Date.now(), ok: true, value });
       } catch (e) {
-        this.attempts.push({ at: Date.now(), ok: false, error: e instanceof Error ? e.message : String(e) });
+        this.attempts.push({
+          sentAt,
+          at: Date.now(),
+          ok: false,
+          error: e instanceof Error ? e.message : String(e),
+        });
       }
       // The workload's pace, not a wait for a condition.
       await sleep(WRITE_INTERVAL_MS);
@@ -309,14 +318,20 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
     const mark = writer.mark();
     const killAt = Date.now();
     await master.kill9();
+    // The INCR in flight at the kill may still be answered by the old master; only one sent
+    // after it was reaped shows the client writing on the new one.
+    const deadAt = Date.now();
 
-    const newPort = await waitFor(
-      async () => {
-        const seen = await Promise.all(sentinels.map((s) => masterPortSeenBy(s.port)));
-        const first = seen[0];
-        return first !== master.port && seen.every((p) => p === first) ? first : undefined;
-      },
-      { timeoutMs: 30000, intervalMs: 50, what: 'all three sentinels to agree on a new master' },
+    const newPort = await withLogTails(
+      sentinels,
+      waitFor(
+        async () => {
+          const seen = await Promise.all(sentinels.map((s) => masterPortSeenBy(s.port)));
+          const first = seen[0];
+          return first !== master.port && seen.every((p) => p === first) ? first : undefined;
+        },
+        { timeoutMs: 30000, intervalMs: 50, what: 'all three sentinels to agree on a new master' },
+      ),
     );
     timings.agreed = Date.now() - killAt;
     const promoted = replicas.find((r) => r.port === newPort);
@@ -348,7 +363,7 @@ describe('rolling replacement of three redis-sentinels by ts-sentinel under writ
       );
     }
 
-    const resumed = await waitFor(() => writer.since(mark).find((a) => a.ok && a.at > killAt), {
+    const resumed = await waitFor(() => writer.since(mark).find((a) => a.ok && a.sentAt >= deadAt), {
       timeoutMs: Math.max(RESUME_DEADLINE_MS - (Date.now() - killAt), 1),
       what: 'the client to write again after the failover',
     });
