@@ -161,9 +161,10 @@ function replicaReportsReplica(state: CoreState, inst: ReplicaInstance, now: num
  * sentinels (counting ourselves) within the last hello period carry our config epoch and master,
  * and have said so for a hello period at least. That second part matters: hellos held back by
  * a partition arrive in a burst when it heals, as fresh as a current one but saying old things
- * (found by tests/sim/demotion.test.ts).
+ * (found by tests/sim/demotion.test.ts). And no election newer than that view may be under way.
  */
 export function viewConfirmed(state: CoreState, master: MasterInstance, now: number): boolean {
+  if (electionUnderWay(master, now)) return false;
   // Alone, nobody can confirm: hellos of unknown peers had time to arrive after 4 periods.
   if (master.sentinels.size === 0) return now - state.startTime > state.tunables.publishPeriod * 4;
   let agreeing = 1;
@@ -175,6 +176,19 @@ export function viewConfirmed(state: CoreState, master: MasterInstance, now: num
     if (hostMatches(state, master.addr, v.host)) agreeing++;
   }
   return agreeing > (master.sentinels.size + 1) / 2;
+}
+
+/**
+ * We voted in (or started) an election for `master` newer than its configuration, less than
+ * failover-timeout ago: a leader may be promoting a replica right now, and hellos sent before
+ * the election confirm nothing about a replica that answers as a master.
+ */
+function electionUnderWay(master: MasterInstance, now: number): boolean {
+  // failoverStartTime is also set when we vote for another sentinel (election.ts voteLeader).
+  return (
+    master.leaderEpoch > master.configEpoch &&
+    now - master.failoverStartTime < master.options.failoverTimeoutMs
+  );
 }
 
 /**

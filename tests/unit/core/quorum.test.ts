@@ -1,4 +1,4 @@
-import { SimWorld, sentinelConfig } from '../../helpers/sim';
+import { type SimSentinel, SimWorld, sentinelConfig } from '../../helpers/sim';
 
 /** Master 6380, replicas 6381/6382, three sentinels with quorum 2 that find each other by hellos. */
 function threeSentinels(seed: number) {
@@ -65,6 +65,29 @@ describe('three sentinels, quorum 2', () => {
       expect(sentinels.filter((s) => s.has('+elected-leader'))).toHaveLength(1);
     },
   );
+
+  it('a sentinel that still sees the old master leaves the replica being promoted alone', () => {
+    // Two sentinels lose the master and fail it over; the third still reaches it and voted in
+    // that election. The promoted replica then answers as a master while, to the third, the old
+    // one looks sane and every hello (all sent before the election) names it. Converting the
+    // replica back would undo the failover (Redis's own suite met this in 12-master-reboot).
+    const { world, sentinels } = threeSentinels(21);
+    const [a, b, c] = sentinels as [SimSentinel, SimSentinel, SimSentinel];
+    world.partition(a.port, 6380);
+    world.partition(b.port, 6380);
+    const promotedReplica = () => [6381, 6382].find((p) => world.redis.get(p)!.role === 'master');
+    world.until(() => promotedReplica() !== undefined, 30000, 'a replica promoted');
+    const promoted = promotedReplica()!;
+    const leader = sentinels.find((s) => s.has('+failover-state-wait-promotion'))!;
+    expect(leader).not.toBe(c);
+    expect(c.has('+vote-for-leader')).toBe(true);
+    // The leader goes quiet right after its SLAVEOF NO ONE took effect: the third sentinel learns
+    // nothing of the new configuration, and its next INFO of the replica finds a master.
+    for (const port of [6381, 6382, c.port]) world.partition(leader.port, port);
+    world.advance(8000);
+    expect(c.has('+convert-to-slave', `127.0.0.1:${promoted}`)).toBe(false);
+    expect(world.redis.get(promoted)!.role).toBe('master');
+  });
 
   it('survive the leader dying right after its election: the others finish in a higher epoch', () => {
     const { world, sentinels } = threeSentinels(13);
