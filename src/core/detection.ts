@@ -129,7 +129,10 @@ export function askPeers(state: CoreState, master: MasterInstance, forced: boole
     if (!master.sDown) continue;
     if (peer.link.disconnected) continue;
     if (!forced && now - peer.lastMasterDownReplyTime < t.askPeriod) continue;
-    const runid = master.failoverState > FailoverState.None ? state.myid : '*';
+    const asksVote = master.failoverState > FailoverState.None;
+    const runid = asksVote ? state.myid : '*';
+    // A vote is asked for the epoch it is counted in (election.ts getLeader).
+    const epoch = asksVote ? master.failoverEpoch : state.currentEpoch;
     const addr = master.addr;
     send(
       state,
@@ -140,7 +143,7 @@ export function askPeers(state: CoreState, master: MasterInstance, forced: boole
         'is-master-down-by-addr',
         announceAddr(state, addr),
         String(addr.port),
-        String(state.currentEpoch),
+        String(epoch),
         runid,
       ],
       { kind: 'is-master-down', inst: peer },

@@ -84,12 +84,36 @@ export function voteLeader(
   return { leader: master.leader, epoch: master.leaderEpoch };
 }
 
-/** The leader of `epoch` for this master, our own vote included; null when nobody won (yet). */
+/**
+ * The leader of `epoch` for this master, our own vote included; null when nobody won (yet).
+ * Only votes cast in `epoch` count. redis-sentinel tallies its peers' votes of the current
+ * epoch with its own vote of the failover epoch: once a wave of failovers has moved the
+ * current epoch past a failover's, two sentinels can each add their own old vote to peers'
+ * newer ones and both win the same master (tests/sim/wave.test.ts met it). Every voter
+ * votes once per master and epoch, so counting one epoch elects at most one leader.
+ */
 export function getLeader(state: CoreState, master: MasterInstance, epoch: bigint): string | null {
-  const tally = tallyPeerVotes(master, state.currentEpoch);
+  const tally = tallyPeerVotes(master, epoch);
   const mine = voteLeader(state, master, epoch, tally.winner ?? state.myid);
   if (mine.leader !== '' && mine.epoch === epoch) addVote(tally, mine.leader);
   return electedLeader(master, tally);
+}
+
+/**
+ * Whether nobody can win `epoch` for this master any more: the best candidate's votes, plus every
+ * vote of it we do not know (a sentinel that has not voted in it, or whose last vote we saw is of
+ * another epoch), fall short of a majority or the quorum. Sentinels that started the same
+ * failover at once split the votes this way.
+ */
+export function electionSplit(state: CoreState, master: MasterInstance, epoch: bigint): boolean {
+  const tally = tallyPeerVotes(master, epoch);
+  let unknown = 0;
+  for (const peer of master.sentinels.values())
+    if (peer.leader === '' || peer.leaderEpoch !== epoch) unknown++;
+  if (master.leader !== '' && master.leaderEpoch === epoch) addVote(tally, master.leader);
+  else unknown++;
+  const majority = Math.floor((master.sentinels.size + 1) / 2) + 1;
+  return tally.maxVotes + unknown < Math.max(majority, master.options.quorum);
 }
 
 export interface MasterDownAnswer {

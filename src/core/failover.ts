@@ -4,7 +4,7 @@
  */
 import { type Outcome, failWith, succeed } from '../errors';
 import { forceHelloUpdate, sendInfo, sendSlaveOf } from './commands';
-import { getLeader } from './election';
+import { electionSplit, getLeader } from './election';
 import { abortStuckHandover, handoverBlocker, judgeHandover, sendHandover } from './handover';
 import { resetMasterAndChangeAddress } from './instances';
 import {
@@ -29,16 +29,42 @@ export function startFailoverIfNeeded(state: CoreState, master: MasterInstance, 
     }
     return false;
   }
-  startFailover(state, master, now);
+  startFailover(state, master, now, waveEpoch(state, master, now));
   return true;
 }
 
-function startFailover(state: CoreState, master: MasterInstance, now: number): void {
+/**
+ * How long failovers started after another one may share its epoch: masters that die together
+ * reach ODOWN within a few ask round trips of each other.
+ */
+const WAVE_EPOCH_MS = 1000;
+
+/**
+ * The epoch a failover started now may share with the ones started just before it, or null
+ * for a new one. Peers vote once per master and epoch (§6.1), so one epoch can elect a leader
+ * for each master of a wave; an epoch of its own per failover would move every peer's current
+ * epoch past the earlier ones, which peers then refuse to vote in. Only while that epoch is
+ * still the current one, and never for a master that already voted, failed over or took its
+ * configuration in it.
+ */
+function waveEpoch(state: CoreState, master: MasterInstance, now: number): bigint | null {
+  const wave = state.waveEpoch;
+  if (wave === null || wave.epoch !== state.currentEpoch || now - wave.openedAt > WAVE_EPOCH_MS) return null;
+  if (master.leaderEpoch >= wave.epoch || master.failoverEpoch >= wave.epoch) return null;
+  if (master.configEpoch >= wave.epoch) return null;
+  return wave.epoch;
+}
+
+/** `epoch` null: a new epoch, which opens a wave. */
+function startFailover(state: CoreState, master: MasterInstance, now: number, epoch: bigint | null): void {
   master.failoverState = FailoverState.WaitStart;
   master.failoverInProgress = true;
-  state.currentEpoch++;
+  if (epoch === null) {
+    state.currentEpoch++;
+    state.waveEpoch = { epoch: state.currentEpoch, openedAt: now };
+    emit(state, '+new-epoch', { inst: master, epoch: state.currentEpoch });
+  }
   master.failoverEpoch = state.currentEpoch;
-  emit(state, '+new-epoch', { inst: master, epoch: state.currentEpoch });
   emit(state, '+try-failover', { inst: master });
   master.failoverStartTime = now + Math.floor(state.env.random() * MAX_DESYNC_MS);
   master.failoverStateChangeTime = now;
@@ -68,7 +94,7 @@ export function userFailover(state: CoreState, master: MasterInstance, mode: Fai
       : failWith('SNT_ERR_COORDINATED_MASTER_TOO_OLD', blocker.version);
   }
   note(state, 'warning', { name: 'user-failover', detail: { master: master.name } });
-  startFailover(state, master, now);
+  startFailover(state, master, now, null);
   master.forceFailover = true;
   if (blocker) emit(state, '+failover-fallback-plain', { inst: master });
   else master.failoverMode = mode;
@@ -107,6 +133,20 @@ function failoverStep(state: CoreState, master: MasterInstance, now: number): vo
   }
 }
 
+/**
+ * A failover still waiting for votes moves to the current epoch once another sentinel's failover
+ * has raised it: peers refuse votes below their current epoch, so the old one can no longer be
+ * won. Only when we have not voted for this master in that epoch; no epoch is created, so
+ * sentinels competing in a wave do not push each other's epochs up. True when it moved: the
+ * votes are to be asked again at once.
+ */
+export function joinCurrentEpoch(state: CoreState, master: MasterInstance): boolean {
+  if (master.failoverState !== FailoverState.WaitStart || master.forceFailover) return false;
+  if (master.failoverEpoch >= state.currentEpoch || master.leaderEpoch >= state.currentEpoch) return false;
+  master.failoverEpoch = state.currentEpoch;
+  return true;
+}
+
 function setFailoverState(master: MasterInstance, s: FailoverState, now: number): void {
   master.failoverState = s;
   master.failoverStateChangeTime = now;
@@ -116,6 +156,16 @@ function waitStart(state: CoreState, master: MasterInstance, now: number): void 
   const leader = getLeader(state, master, master.failoverEpoch);
   const isLeader = leader !== null && leader.toLowerCase() === state.myid.toLowerCase();
   if (!isLeader && !master.forceFailover) {
+    if (electionSplit(state, master, master.failoverEpoch)) {
+      // Nobody was elected: try again in a new epoch after a random pause, rather than 2 x
+      // failover-timeout later; whoever asks first then gets the others' votes. (A failover
+      // somebody else may have won keeps the long pause: its leader is at work.)
+      emit(state, '-failover-abort-not-elected', { inst: master });
+      abortFailover(master, now);
+      const pause = Math.floor(state.env.random() * MAX_DESYNC_MS);
+      master.failoverStartTime = now + pause - master.options.failoverTimeoutMs * 2;
+      return;
+    }
     const electionTimeout = Math.min(state.tunables.electionTimeout, master.options.failoverTimeoutMs);
     if (now - master.failoverStartTime > electionTimeout) {
       emit(state, '-failover-abort-not-elected', { inst: master });

@@ -19,7 +19,7 @@ import {
   stillInTilt,
 } from './detection';
 import { type MasterDownAnswer, isMasterDownByAddr } from './election';
-import { failoverStateMachine, startFailoverIfNeeded, switchToPromoted } from './failover';
+import { failoverStateMachine, joinCurrentEpoch, startFailoverIfNeeded, switchToPromoted } from './failover';
 import { fenceMinority } from './fencing';
 import { onHandoverReply } from './handover';
 import { currentMasterAddress, recordAnswer } from './instances';
@@ -95,6 +95,7 @@ export class Sentinel {
       hosts: new Map(),
       ids: { link: 1, conn: 1, token: 1 },
       outbox: { actions: [], flush: false },
+      waveEpoch: null,
       refusals: new Map(),
       startTime: now,
     };
@@ -126,7 +127,9 @@ export class Sentinel {
 
   tick(): void {
     checkTilt(this.state);
-    let switchTo: MasterInstance | null = null;
+    // Every failover that ended is switched in this tick (redis-sentinel switches one per
+    // tick, which makes the last of a 40-master wave wait 40 ticks).
+    const switchTo: MasterInstance[] = [];
     for (const master of [...this.state.masters.values()]) {
       this.handleInstance(master);
       for (const r of [...master.replicas.values()]) this.handleInstance(r);
@@ -134,9 +137,9 @@ export class Sentinel {
       if (master.released) continue;
       checkCandidates(this.state, master, this.state.env.now());
       expireHeldSwitch(this.state, master, this.state.env.now());
-      if (master.failoverState === FailoverState.UpdateConfig) switchTo = master;
+      if (master.failoverState === FailoverState.UpdateConfig) switchTo.push(master);
     }
-    if (switchTo) switchToPromoted(this.state, switchTo);
+    for (const master of switchTo) switchToPromoted(this.state, master);
   }
 
   onConnected(conn: ConnId, localIp: string): void {
@@ -313,7 +316,8 @@ export class Sentinel {
   private judgeMaster(master: MasterInstance, now: number): void {
     if (master.released) return;
     checkObjectivelyDown(this.state, master, now);
-    if (startFailoverIfNeeded(this.state, master, now)) askPeers(this.state, master, true, now);
+    if (startFailoverIfNeeded(this.state, master, now) || joinCurrentEpoch(this.state, master))
+      askPeers(this.state, master, true, now);
     failoverStateMachine(this.state, master, now);
     fenceMinority(this.state, master, now);
   }

@@ -97,13 +97,15 @@ export interface CoreState {
   readonly hosts: Map<string, HostEntry>;
   readonly ids: { link: number; conn: number; token: number };
   readonly outbox: { actions: Action[]; flush: boolean };
+  /** The epoch our last automatic failover start created: failovers of a wave share it (failover.ts). */
+  waveEpoch: { epoch: bigint; openedAt: number } | null;
   /** When each refusal of hostile input was last logged, by what was refused and why. */
   readonly refusals: Map<string, number>;
   /** When this core started: hellos have had time to arrive once it ran a few hello periods. */
   readonly startTime: number;
 }
 
-/** Asks for a config flush; all requests of one drain become a single write. */
+/** Asks for a config flush; all requests of one drain become one action (the edge writes once per turn). */
 export function requestFlush(state: CoreState): void {
   state.outbox.flush = true;
 }
