@@ -89,6 +89,10 @@ export function checkSubjectivelyDown(state: CoreState, inst: Instance, now: num
     (inst.kind === 'master' &&
       inst.masterReboot &&
       now - inst.masterRebootSinceTime > inst.options.masterRebootDownAfterPeriodMs);
+  if (!down && inst.kind === 'master' && elapsed > 0) {
+    const deadline = now - elapsed + inst.downAfterMs + 1;
+    if (deadline < state.sdownDeadline) state.sdownDeadline = deadline;
+  }
   if (down && !inst.sDown) {
     emit(state, '+sdown', { inst });
     inst.sDownSinceTime = now;

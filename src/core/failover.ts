@@ -269,6 +269,9 @@ function sendSlaveOfNoOne(state: CoreState, master: MasterInstance, now: number)
     return;
   }
   if (!sendSlaveOf(state, promoted, null)) return;
+  // Answered right after the transaction on the same link: the promotion is seen at once,
+  // not at the next tick's INFO.
+  sendInfo(state, promoted);
   emit(state, '+failover-state-wait-promotion', { inst: promoted });
   setFailoverState(master, FailoverState.WaitPromotion, now);
 }

@@ -96,6 +96,7 @@ export class Sentinel {
       ids: { link: 1, conn: 1, token: 1 },
       outbox: { actions: [], flush: false },
       waveEpoch: null,
+      sdownDeadline: Infinity,
       refusals: new Map(),
       startTime: now,
     };
@@ -120,13 +121,19 @@ export class Sentinel {
     return drainOutbox(this.state);
   }
 
-  /** 10-19 Hz, randomised so sentinels started together do not stay in lock-step (§1.2). */
+  /**
+   * 10-19 Hz, randomised so sentinels started together do not stay in lock-step (§1.2); sooner
+   * when a master's down-after runs out before that.
+   */
   nextTickDelay(): number {
-    return Math.floor(1000 / (10 + Math.floor(this.state.env.random() * 10)));
+    const regular = Math.floor(1000 / (10 + Math.floor(this.state.env.random() * 10)));
+    const untilSdown = this.state.sdownDeadline - this.state.env.now();
+    return Math.max(1, Math.min(regular, untilSdown));
   }
 
   tick(): void {
     checkTilt(this.state);
+    this.state.sdownDeadline = Infinity;
     // Every failover that ended is switched in this tick (redis-sentinel switches one per
     // tick, which makes the last of a 40-master wave wait 40 ticks).
     const switchTo: MasterInstance[] = [];

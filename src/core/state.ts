@@ -97,6 +97,11 @@ export interface CoreState {
   readonly hosts: Map<string, HostEntry>;
   readonly ids: { link: number; conn: number; token: number };
   readonly outbox: { actions: Action[]; flush: boolean };
+  /**
+   * The earliest moment a master that is not answering becomes SDOWN, as of the last tick
+   * (Infinity: none): the next tick comes no later, so a master is not judged up to a tick late.
+   */
+  sdownDeadline: number;
   /** The epoch our last automatic failover start created: failovers of a wave share it (failover.ts). */
   waveEpoch: { epoch: bigint; openedAt: number } | null;
   /** When each refusal of hostile input was last logged, by what was refused and why. */
