@@ -72,6 +72,7 @@ export interface EventShapes {
   // by the leader itself.
   '+failover-state-handover': { inst: ReplicaInstance; timeoutMs: number };
   '-failover-abort-master-unreachable': { inst: MasterInstance };
+  '-failover-abort-master-back': { inst: MasterInstance };
   '-failover-abort-master-too-old': { inst: MasterInstance; version: string };
   '-failover-abort-handover-refused': { inst: MasterInstance; error: string };
   '-failover-abort-handover-failed': { inst: MasterInstance };
@@ -161,6 +162,7 @@ export const EVENTS: { readonly [N in EventName]: EventSpec<N> } = {
   '-script-timeout': { level: 'warning', prefixed: false, text: (d) => `${d.script} ${d.pid}` },
   '+failover-state-handover': { ...about('warning'), text: (d) => `timeout ${d.timeoutMs}` },
   '-failover-abort-master-unreachable': { ...about('warning'), key: true, tone: 'failure' },
+  '-failover-abort-master-back': { ...about('warning'), key: true, tone: 'failure' },
   '-failover-abort-master-too-old': {
     ...about('warning'),
     key: true,

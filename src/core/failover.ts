@@ -113,7 +113,20 @@ export function failoverStateMachine(state: CoreState, master: MasterInstance, n
   }
 }
 
+/** Before SLAVEOF NO ONE leaves, nothing of a failover has happened yet that must be finished. */
+const UNDONE_STATES: ReadonlySet<FailoverState> = new Set([
+  FailoverState.WaitStart,
+  FailoverState.SelectSlave,
+  FailoverState.SendSlaveofNoOne,
+]);
+
 function failoverStep(state: CoreState, master: MasterInstance, now: number): void {
+  if (!master.sDown && !master.forceFailover && UNDONE_STATES.has(master.failoverState)) {
+    // The master answers us again before any replica was promoted: failing it over now would
+    // only cost its writes (redis-sentinel goes on). Peers that voted for us keep their pause.
+    emit(state, '-failover-abort-master-back', { inst: master });
+    return abortFailover(master, now);
+  }
   switch (master.failoverState) {
     case FailoverState.WaitStart:
       return waitStart(state, master, now);

@@ -50,6 +50,7 @@ const ABORT_REASONS: Partial<Record<EventName, string>> = {
   '-failover-abort-not-elected': 'not-elected',
   '-failover-abort-no-good-slave': 'no-good-slave',
   '-failover-abort-slave-timeout': 'slave-timeout',
+  '-failover-abort-master-back': 'master-back',
 };
 
 /** Seconds: a phase takes milliseconds (election) up to failover-timeout (reconfiguration). */

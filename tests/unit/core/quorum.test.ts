@@ -89,6 +89,25 @@ describe('three sentinels, quorum 2', () => {
     expect(world.redis.get(promoted)!.role).toBe('master');
   });
 
+  it('a sentinel gives up its failover when the master answers again before it is elected', () => {
+    const { world, sentinels } = threeSentinels(22);
+    for (const s of sentinels) world.partition(s.port, 6380);
+    // One millisecond at a time: the vote requests must still be on their way.
+    while (!sentinels.some((s) => s.has('+try-failover'))) world.advance(1);
+    const starter = sentinels.find((s) => s.has('+try-failover'))!;
+    // Its vote requests are lost, and the master comes back; then the peers are back too,
+    // and would vote for it if it still asked.
+    for (const s of sentinels) if (s !== starter) world.partition(starter.port, s.port);
+    for (const s of sentinels) world.partition(s.port, 6380, false);
+    world.until(() => starter.has('-sdown', 'master mymaster'), 10000, 'the master answers again');
+    world.healAll();
+    world.advance(5000);
+    expect(world.redis.get(6380)!.role).toBe('master');
+    expect([6381, 6382].map((p) => world.redis.get(p)!.role)).toEqual(['slave', 'slave']);
+    expect(starter.has('+elected-leader')).toBe(false);
+    expect(starter.has('-failover-abort-master-back')).toBe(true);
+  });
+
   it('survive the leader dying right after its election: the others finish in a higher epoch', () => {
     const { world, sentinels } = threeSentinels(13);
     world.killRedis(6380);
