@@ -93,7 +93,10 @@ describe('three sentinels, quorum 2', () => {
     const { world, sentinels } = threeSentinels(22);
     for (const s of sentinels) world.partition(s.port, 6380);
     // One millisecond at a time: the vote requests must still be on their way.
-    while (!sentinels.some((s) => s.has('+try-failover'))) world.advance(1);
+    for (let ms = 0; !sentinels.some((s) => s.has('+try-failover')); ms++) {
+      if (ms > 30000) throw new Error('simulated 30000 ms passed without a failover start');
+      world.advance(1);
+    }
     const starter = sentinels.find((s) => s.has('+try-failover'))!;
     // Its vote requests are lost, and the master comes back; then the peers are back too,
     // and would vote for it if it still asked.
