@@ -34,14 +34,19 @@ function sendHandshake(state: CoreState, inst: Instance, channel: 'cmd' | 'pubsu
   send(state, inst, channel, ['CLIENT', 'SETNAME', name], NO_DECISION);
 }
 
-/** §2.2: at most one attempt per ping-period; handshake commands are queued at once. */
+/**
+ * §2.2: at most one attempt per ping-period, counted for each connection on its own (redis-
+ * sentinel counts the pair: a pub/sub connection dropped just after its command connection was
+ * reopened then waits a whole period, and no PING goes out meanwhile); handshake commands are
+ * queued at once.
+ */
 export function reconnect(state: CoreState, inst: Instance, now: number): void {
   const link = inst.link;
   if (!link.disconnected) return;
   if (inst.addr.port === 0) return;
-  if (now - link.lastReconnTime < state.tunables.pingPeriod) return;
-  link.lastReconnTime = now;
-  if (link.cmdConn === null) {
+  const period = state.tunables.pingPeriod;
+  if (link.cmdConn === null && now - link.cmdReconnTime >= period) {
+    link.cmdReconnTime = now;
     if (state.settings.resolveHostnames) {
       const ip = lookupHost(state, inst.addr.host);
       if (ip !== null) inst.addr.ip = ip;
@@ -59,7 +64,8 @@ export function reconnect(state: CoreState, inst: Instance, now: number): void {
     // next info-period: the sooner its role is known, the shorter a second master lives.
     if (inst.kind !== 'sentinel' && inst.infoRefresh !== 0) sendInfo(state, inst);
   }
-  if (inst.kind !== 'sentinel' && link.pubsubConn === null) {
+  if (inst.kind !== 'sentinel' && link.pubsubConn === null && now - link.pubsubReconnTime >= period) {
+    link.pubsubReconnTime = now;
     openConnection(state, inst, 'pubsub');
     link.pubsubConnTime = now;
     sendHandshake(state, inst, 'pubsub');

@@ -246,8 +246,28 @@ function applyConfigUpdate(state: CoreState, master: MasterInstance, si: PeerSen
       configEpoch: h.masterConfigEpoch,
     },
   });
-  // A fresh INFO even if one is pending: that one may have left before the promotion.
-  if (target.link.cmdConn !== null) sendInfo(state, target);
+  askHeldTarget(state, target, true);
+}
+
+/**
+ * Asks a held switch's address for its role now. The promotion's CLIENT KILL has often just
+ * dropped our links to it: they are reopened at once rather than at the next tick. `fresh`: a
+ * new INFO even if one is pending, as that one may have left before the promotion.
+ */
+function askHeldTarget(state: CoreState, target: ReplicaInstance, fresh: boolean): void {
+  const wasOpen = target.link.cmdConn !== null;
+  reconnect(state, target, state.env.now());
+  if (target.link.cmdConn === null) return;
+  if (wasOpen ? fresh : !target.infoPending) sendInfo(state, target);
+}
+
+/** A connection to a held switch's address closed: reopened now, the switch waits on it. */
+export function onHeldTargetClosed(state: CoreState, inst: Instance): void {
+  if (inst.kind !== 'slave') return;
+  const held = inst.master.heldSwitch;
+  if (held && lookupReplica(state, inst.master, held.host, held.port) === inst) {
+    askHeldTarget(state, inst, false);
+  }
 }
 
 /** The replica record of a held switch's address, made when we did not know it. */

@@ -5,7 +5,7 @@
 import { defaultMasterOptions } from '../config/master-options';
 import { isIpLiteral } from '../util/ip';
 import { sameAddress, sameHost } from './address';
-import { closeLink, newLink } from './links';
+import { allowReconnectNow, closeLink, newLink } from './links';
 import {
   type Address,
   FailoverState,
@@ -335,7 +335,7 @@ export function resetMaster(
   // period later, so down-after is not eaten by the wait; and peers' "master is down" answers,
   // which were about the old address, are forgotten instead of counting towards an ODOWN of
   // the new master for five more seconds.
-  master.link.lastReconnTime = 0;
+  allowReconnectNow(master.link);
   for (const peer of master.sentinels.values()) peer.masterDown = false;
   master.roleReportedTime = now;
   master.roleReported = 'master';
@@ -385,6 +385,6 @@ export function setDownAfter(master: MasterInstance, ms: number): void {
 export function dropLinks(state: CoreState, insts: Iterable<Instance>): void {
   for (const inst of insts) {
     closeLink(state, inst.link);
-    inst.link.lastReconnTime = 0;
+    allowReconnectNow(inst.link);
   }
 }

@@ -21,8 +21,15 @@ export function newLink(state: CoreState, now: number): Link {
     actPingTime: now,
     lastPingTime: 0,
     lastPongTime: now,
-    lastReconnTime: 0,
+    cmdReconnTime: 0,
+    pubsubReconnTime: 0,
   };
+}
+
+/** Lifts the once-a-ping-period limit, so the next reconnect() opens whatever is missing. */
+export function allowReconnectNow(link: Link): void {
+  link.cmdReconnTime = 0;
+  link.pubsubReconnTime = 0;
 }
 
 export function openConnection(state: CoreState, inst: Instance, channel: LinkChannel): ConnId {
@@ -39,11 +46,14 @@ export function openConnection(state: CoreState, inst: Instance, channel: LinkCh
 export function dropConnection(state: CoreState, link: Link, channel: LinkChannel): ConnId | null {
   const conn = channel === 'cmd' ? link.cmdConn : link.pubsubConn;
   if (conn === null) return null;
+  const owner = state.conns.get(conn)?.owner;
   state.conns.delete(conn);
   for (const [token, p] of state.pending) if (p.conn === conn) state.pending.delete(token);
   if (channel === 'cmd') {
     link.cmdConn = null;
     link.pendingCommands = 0;
+    // An INFO lost with the connection is no longer awaited (the fast poll waits for it).
+    if (owner && owner.kind !== 'sentinel') owner.infoPending = false;
   } else {
     link.pubsubConn = null;
   }

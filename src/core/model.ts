@@ -62,7 +62,9 @@ export interface Link {
   lastPingTime: number;
   /** Last reply of any kind to a PING. */
   lastPongTime: number;
-  lastReconnTime: number;
+  /** Last connection attempt of each channel: each is rate-limited on its own. */
+  cmdReconnTime: number;
+  pubsubReconnTime: number;
 }
 
 export type ReplicaReconfState = 'none' | 'sent' | 'inprog' | 'done';

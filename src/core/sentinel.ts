@@ -38,6 +38,7 @@ import {
   checkCandidates,
   checkHeldSwitch,
   expireHeldSwitch,
+  onHeldTargetClosed,
   onVerifyReply,
   processHello,
 } from './discovery';
@@ -171,7 +172,11 @@ export class Sentinel {
       const name = c.channel === 'cmd' ? '-cmd-link-reconnection' : '-pubsub-link-reconnection';
       emit(this.state, name, { inst: c.owner, reason });
     }
+    // Unanswered from the moment the command connection broke, not from the next tick's
+    // reconnection attempt (redis-sentinel's start): down-after counts from the kill itself.
+    if (c.channel === 'cmd' && c.link.actPingTime === 0) c.link.actPingTime = this.state.env.now();
     dropConnection(this.state, c.link, c.channel);
+    onHeldTargetClosed(this.state, c.owner);
   }
 
   onPubsubMessage(conn: ConnId, channel: string, message: string): void {
