@@ -233,6 +233,7 @@ export function peerRecord(
     roleReported: 'slave',
     masterDown: false,
     lastMasterDownReplyTime: now,
+    masterDownAskedTime: 0,
     leader: '',
     leaderEpoch: 0n,
     helloView: null,

@@ -121,6 +121,8 @@ export interface PeerSentinel extends InstanceBase {
   /** The peer said yes to our last IS-MASTER-DOWN-BY-ADDR. */
   masterDown: boolean;
   lastMasterDownReplyTime: number;
+  /** When we last sent it IS-MASTER-DOWN-BY-ADDR. */
+  masterDownAskedTime: number;
   /** The peer's recorded vote, '' when none. */
   leader: string;
   leaderEpoch: bigint;
