@@ -6,6 +6,7 @@
  * benchmarked in turn.
  */
 const { spawn } = require('node:child_process');
+const path = require('node:path');
 const lib = require('./lib');
 
 const { devkit, out } = lib;
@@ -25,6 +26,8 @@ All sentinels watch one redis-server master with one replica; each is benchmarke
   --requests N   requests per redis-benchmark run (-n, default 100000)
   --clients N    parallel connections (-c, default 50)
   --rounds N     repeat the whole series N times and report the best round (default 1)
+  --floor        also benchmark the PING tests on a plain Node net server answering +PONG
+                 without parsing (bench/floors/pong-server.js): what Node itself reaches
 ${lib.IMPL_HELP}
 `;
 
@@ -32,7 +35,10 @@ const OPTIONS = {
   requests: { type: 'string', default: '100000' },
   clients: { type: 'string', default: '50' },
   rounds: { type: 'string', default: '1' },
+  floor: { type: 'boolean', default: false },
 };
+
+const FLOOR = { label: 'floor: net', script: path.join(__dirname, 'floors', 'pong-server.js') };
 const INTEGERS = ['requests', 'clients', 'rounds'];
 
 /** The benchmark runs, as redis-benchmark arguments after -h/-p/-q/-n/-c. */
@@ -72,6 +78,20 @@ function redisBenchmark(args, reg) {
   });
 }
 
+/** Starts the floor server on a free port; resolves with the port once it listens. */
+async function startFloor(reg) {
+  const port = await devkit.freePort();
+  const child = spawn(process.execPath, [FLOOR.script, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  reg.track(child);
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`the floor server exited ${code}`)));
+  });
+  return port;
+}
+
 async function checkAnswer(port, masterPort) {
   const reply = await command(port, ['SENTINEL', 'get-master-addr-by-name', NAME]);
   const addr = items(reply).map(text);
@@ -98,15 +118,22 @@ async function main(argv) {
         timeoutMs: 15000,
         what: `${impl.label} to know the replica`,
       });
-      sentinels.push({ impl, port: s.port });
+      sentinels.push({ impl, port: s.port, cases: CASES });
       out(`  ${impl.label}: ${impl.command} on port ${s.port}`);
+    }
+    const labels = impls.map((i) => i.label);
+    if (v.floor) {
+      const port = await startFloor(reg);
+      sentinels.push({ impl: FLOOR, port, cases: CASES.filter((c) => c.name.startsWith('ping')) });
+      labels.push(FLOOR.label);
+      out(`  ${FLOOR.label}: ${FLOOR.script} on port ${port}`);
     }
 
     // rates[label][caseName] = best requests/s over the rounds
-    const rates = Object.fromEntries(impls.map((i) => [i.label, {}]));
+    const rates = Object.fromEntries(labels.map((label) => [label, {}]));
     const shown = [];
     for (let round = 1; round <= v.rounds; round++) {
-      for (const { impl, port } of sentinels) {
+      for (const { impl, port, cases } of sentinels) {
         const base = (n) => [
           '-h',
           '127.0.0.1',
@@ -120,7 +147,7 @@ async function main(argv) {
         ];
         // A short unreported run first: JIT warm-up for Node, the same treatment for both.
         await redisBenchmark([...base(Math.ceil(v.requests / 5)), '-t', 'ping'], reg);
-        for (const c of CASES) {
+        for (const c of cases) {
           const args = [...base(v.requests), ...c.args];
           const got = await redisBenchmark(args, reg);
           for (const [test, rps] of Object.entries(got)) {
@@ -141,12 +168,14 @@ async function main(argv) {
     );
     out(`$ ${cmd}`);
     for (const line of [...new Set(shown)]) out(`  ${line}`);
-    const header = ['test', ...impls.map((i) => i.label)];
-    if (impls.length === 2) header.push(`${impls[0].label} / ${impls[1].label}`);
+    const header = ['test', ...labels];
+    // Ratios to the last implementation (redis-sentinel): ours, and the floor's.
+    const ratioOf = impls.length === 2 ? labels.filter((l) => l !== impls[1].label) : [];
+    for (const label of ratioOf) header.push(`${label} / ${impls[1].label}`);
     const rows = keys.map((k) => {
-      const row = [k, ...impls.map((i) => (rates[i.label][k] ?? 0).toFixed(0))];
-      if (impls.length === 2) {
-        const [a, b] = impls.map((i) => rates[i.label][k]);
+      const row = [k, ...labels.map((label) => rates[label][k]?.toFixed(0) ?? '-')];
+      for (const label of ratioOf) {
+        const [a, b] = [rates[label][k], rates[impls[1].label][k]];
         row.push(a && b ? (a / b).toFixed(2) : '-');
       }
       return row;

@@ -9,8 +9,9 @@
  * Note: each name has its own hello subscription on the one server, so every hello reaches all
  * M subscriptions: M^2 messages per 2 s, more than M separate masters would cause.
  */
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
+const path = require('node:path');
 const lib = require('./lib');
 const waves = require('./wave');
 
@@ -27,6 +28,9 @@ sampled from /proc after every name is connected and a warm-up has passed.
   --warmup S     wait after every name is connected, before measuring (default 5)
   --wave N       then a failover wave: N masters, each a redis-server with one replica,
                  ${waves.SENTINELS} sentinels quorum ${waves.QUORUM}, every master killed at once (default 40; 0: none)
+  --floor        also measure two floors on the same server and window: a Node process
+                 sending a sentinel's idle traffic for M names and nothing else, on plain
+                 sockets without parsing (net) and through ioredis (bench/floors/idle-links.js)
 ${lib.IMPL_HELP}
 `;
 
@@ -35,7 +39,11 @@ const OPTIONS = {
   seconds: { type: 'string', default: '30' },
   warmup: { type: 'string', default: '5' },
   wave: { type: 'string', default: '40' },
+  floor: { type: 'boolean', default: false },
 };
+
+const FLOOR_SCRIPT = path.join(__dirname, 'floors', 'idle-links.js');
+const FLOOR_MODES = ['net', 'ioredis'];
 const INTEGERS = ['masters', 'seconds'];
 
 function clockTicksPerSecond() {
@@ -67,6 +75,53 @@ async function allConnected(port, count) {
   return masters.length === count && masters.every((m) => m.flags === 'master');
 }
 
+/** CPU and RSS of a running process over the window, after the warm-up. */
+async function sample(pid, v, ticksPerSecond, alive) {
+  await sleep(v.warmup * 1000);
+  const rss = [];
+  const cpu0 = cpuMs(pid, ticksPerSecond);
+  const t0 = now();
+  for (let i = 0; i < v.seconds; i++) {
+    await sleep(1000);
+    alive();
+    rss.push(memory(pid).rss);
+  }
+  const cpu1 = cpuMs(pid, ticksPerSecond);
+  const wallMs = now() - t0;
+  const mem = memory(pid);
+  return {
+    cpuMs: cpu1 - cpu0,
+    cpuPercent: ((cpu1 - cpu0) / wallMs) * 100,
+    rssEnd: mem.rss,
+    rssMax: Math.max(...rss),
+    hwm: mem.hwm,
+  };
+}
+
+/** The floor process of one mode, from its start to "ready" and over the same window. */
+async function measureFloor(mode, redisPort, v, ticksPerSecond) {
+  const reg = lib.newRegistry();
+  try {
+    const startedAt = now();
+    const args = [FLOOR_SCRIPT, '--port', String(redisPort), '--masters', String(v.masters), '--mode', mode];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    reg.track(child);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise((resolve, reject) => {
+      child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`floor ${mode} exited ${code}: ${stderr}`)));
+    });
+    const connectedMs = now() - startedAt;
+    const alive = () => {
+      if (child.exitCode !== null) throw new Error(`floor ${mode} exited during the window: ${stderr}`);
+    };
+    return { connectedMs, ...(await sample(child.pid, v, ticksPerSecond, alive)) };
+  } finally {
+    await lib.teardown(reg);
+  }
+}
+
 async function measure(impl, redisPort, v, ticksPerSecond) {
   const reg = lib.newRegistry();
   try {
@@ -81,27 +136,10 @@ async function measure(impl, redisPort, v, ticksPerSecond) {
       what: `${impl.label} to connect to all ${v.masters} masters`,
     });
     const connectedMs = now() - startedAt;
-    await sleep(v.warmup * 1000);
-
-    const rss = [];
-    const cpu0 = cpuMs(s.pid, ticksPerSecond);
-    const t0 = now();
-    for (let i = 0; i < v.seconds; i++) {
-      await sleep(1000);
+    const alive = () => {
       if (!s.alive) throw new Error(`${impl.label} exited during the window:\n${s.logTail()}`);
-      rss.push(memory(s.pid).rss);
-    }
-    const cpu1 = cpuMs(s.pid, ticksPerSecond);
-    const wallMs = now() - t0;
-    const mem = memory(s.pid);
-    return {
-      connectedMs,
-      cpuMs: cpu1 - cpu0,
-      cpuPercent: ((cpu1 - cpu0) / wallMs) * 100,
-      rssEnd: mem.rss,
-      rssMax: Math.max(...rss),
-      hwm: mem.hwm,
     };
+    return { connectedMs, ...(await sample(s.pid, v, ticksPerSecond, alive)) };
   } finally {
     await lib.teardown(reg);
   }
@@ -122,9 +160,15 @@ async function main(argv) {
   const results = {};
   try {
     const redis = await startRedis({ registry: reg });
-    for (const impl of impls) {
+    const floors = v.floor
+      ? FLOOR_MODES.map((mode) => ({ label: `floor: ${mode}`, command: mode, mode }))
+      : [];
+    for (const impl of [...impls, ...floors]) {
       try {
-        const r = await measure(impl, redis.port, v, ticksPerSecond);
+        const r =
+          impl.mode === undefined
+            ? await measure(impl, redis.port, v, ticksPerSecond)
+            : await measureFloor(impl.mode, redis.port, v, ticksPerSecond);
         results[impl.label] = r;
         out(
           `  ${impl.label} (${impl.command}): all connected after ${r.connectedMs.toFixed(0)} ms; ` +
@@ -145,10 +189,11 @@ async function main(argv) {
     `idle cost of monitoring ${v.masters} masters (one redis-server), over ${v.seconds} s after ${v.warmup} s warm-up`,
   );
   out(`$ ${cmd}`);
-  const rows = impls.map(({ label }) => {
-    const r = results[label];
-    if (r === undefined || r.error !== undefined) return [label, 'failed'];
-    return [
+  // With --compare, CPU is also given as a multiple of the last implementation's (redis-sentinel).
+  const base = impls.length === 2 ? results[impls[1].label] : undefined;
+  const rows = Object.entries(results).map(([label, r]) => {
+    if (r.error !== undefined) return [label, 'failed'];
+    const row = [
       label,
       r.cpuMs.toFixed(0),
       r.cpuPercent.toFixed(2),
@@ -157,13 +202,20 @@ async function main(argv) {
       r.hwm.toFixed(1),
       r.connectedMs.toFixed(0),
     ];
+    if (base?.cpuMs) row.push((r.cpuMs / base.cpuMs).toFixed(2));
+    return row;
   });
-  out(
-    lib.table(
-      ['implementation', 'cpu ms', 'cpu % of 1 core', 'RSS MiB', 'max RSS', 'peak RSS (VmHWM)', 'connect ms'],
-      rows,
-    ),
-  );
+  const header = [
+    'implementation',
+    'cpu ms',
+    'cpu % of 1 core',
+    'RSS MiB',
+    'max RSS',
+    'peak RSS (VmHWM)',
+    'connect ms',
+  ];
+  if (base?.cpuMs) header.push(`cpu / ${impls[1].label}`);
+  out(lib.table(header, rows));
   const waveResults = v.wave > 0 ? await runWaves(impls, v.wave, cmd) : undefined;
   return { command: cmd, masters: v.masters, seconds: v.seconds, results, waves: waveResults };
 }
