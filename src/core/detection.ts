@@ -123,8 +123,17 @@ export function checkObjectivelyDown(state: CoreState, master: MasterInstance, n
   }
 }
 
-/** §5.3: ask every peer about a master we see down; `forced` asks now (a failover starts). */
-export function askPeers(state: CoreState, master: MasterInstance, forced: boolean, now: number): void {
+/**
+ * §5.3: ask every peer about a master we see down; `forced` asks now (a failover starts);
+ * `prompted`: a peer just asked us, so another has reached SDOWN (see askDue).
+ */
+export function askPeers(
+  state: CoreState,
+  master: MasterInstance,
+  forced: boolean,
+  now: number,
+  prompted = false,
+): void {
   const t = state.tunables;
   for (const peer of master.sentinels.values()) {
     if (now - peer.lastMasterDownReplyTime > t.askPeriod * 5) {
@@ -133,7 +142,7 @@ export function askPeers(state: CoreState, master: MasterInstance, forced: boole
     }
     if (!master.sDown) continue;
     if (peer.link.disconnected) continue;
-    if (!forced && !askDue(t, master, peer, now)) continue;
+    if (!forced && !askDue(t, master, peer, now, prompted)) continue;
     peer.masterDownAskedTime = now;
     const asksVote = master.failoverState > FailoverState.None;
     const runid = asksVote ? state.myid : '*';
@@ -160,18 +169,27 @@ export function askPeers(state: CoreState, master: MasterInstance, forced: boole
 /**
  * Once an ask period, as redis-sentinel. Beyond it: in the first ask period of our SDOWN, a peer
  * that answered "not down" is asked again once its answer is in, a twentieth of the period
- * later. Sentinels that saw the same connections break reach SDOWN within milliseconds of each
- * other, so the first asks often come just before the peers' own SDOWN; waiting a whole period
- * after them made the ODOWN of a 40-master wave about half a second late on every sentinel.
+ * later, or at once when a peer's own question shows that somebody else has reached SDOWN
+ * since (`prompted`). Sentinels that saw the same connections break reach SDOWN within
+ * milliseconds of each other, so the first asks often come just before the peers' own SDOWN;
+ * waiting a whole period after them made the ODOWN of a 40-master wave about half a second
+ * late on every sentinel.
  */
-function askDue(t: Tunables, master: MasterInstance, peer: PeerSentinel, now: number): boolean {
-  if (now - peer.lastMasterDownReplyTime >= t.askPeriod) return true;
+function askDue(
+  t: Tunables,
+  master: MasterInstance,
+  peer: PeerSentinel,
+  now: number,
+  prompted: boolean,
+): boolean {
+  // Prompted asks never go beyond one in flight per peer, whoever sends us questions.
+  if (!prompted && now - peer.lastMasterDownReplyTime >= t.askPeriod) return true;
   const answered = peer.lastMasterDownReplyTime >= peer.masterDownAskedTime;
   return (
     !peer.masterDown &&
     answered &&
     now - master.sDownSinceTime < t.askPeriod &&
-    now - peer.masterDownAskedTime >= t.askPeriod / 20
+    (prompted || now - peer.masterDownAskedTime >= t.askPeriod / 20)
   );
 }
 

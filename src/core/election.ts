@@ -1,5 +1,6 @@
 /** Leader elections (§6): votes asked of us, and the counting of votes for one master in one epoch. */
 import { sameAddress } from './address';
+import { askPeers } from './detection';
 import { epochClaimProblem } from './epochs';
 import { makeAddress } from './instances';
 import { refuse } from './refusals';
@@ -137,6 +138,9 @@ export function isMasterDownByAddr(
     for (const m of state.masters.values()) if (sameAddress(m.addr, addr)) master = master ?? m;
   }
   const down = !state.tilt && master !== null && master.sDown;
+  // A peer asks only about a master it sees down: those of our peers that said "not down" a
+  // moment ago are asked again now, rather than at a later tick.
+  if (down && master) askPeers(state, master, false, state.env.now(), true);
   if (master && runid !== '*') {
     const v = voteLeader(state, master, reqEpoch, runid);
     return { down, leader: v.leader === '' ? '*' : v.leader, leaderEpoch: v.epoch };

@@ -29,8 +29,29 @@ export function startFailoverIfNeeded(state: CoreState, master: MasterInstance, 
     }
     return false;
   }
+  if (now - master.oDownSinceTime < startStagger(state, master)) return false;
   startFailover(state, master, now, waveEpoch(state, master, now));
   return true;
+}
+
+/** How much later than the previous sentinel in run ID order each one starts its failover. */
+const START_STAGGER_MS = 20;
+
+/**
+ * How long after ODOWN this sentinel waits before starting a failover: START_STAGGER_MS for each
+ * reachable peer whose run ID sorts before ours. Sentinels that saw the same connections break
+ * reach ODOWN within milliseconds of each other; starting together, each votes for itself and
+ * nobody wins the epoch (a split vote, retried in the next one). Staggered, the first one's vote
+ * requests arrive while the others still wait, and they vote for it; the first one waits for
+ * nobody, so a failover starts no later than before. Peers only see ordinary vote requests.
+ */
+function startStagger(state: CoreState, master: MasterInstance): number {
+  const mine = state.myid.toLowerCase();
+  let before = 0;
+  for (const peer of master.sentinels.values()) {
+    if (!peer.sDown && !peer.link.disconnected && peer.runid.toLowerCase() < mine) before++;
+  }
+  return before * START_STAGGER_MS;
 }
 
 /**

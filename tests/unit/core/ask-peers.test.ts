@@ -1,7 +1,8 @@
 /**
  * How often peers are asked whether a master is down: once an ask period, except that a peer
- * answering "not down" in the first ask period of our SDOWN is asked again once its answer is in
- * (sentinels that saw the same connections break reach SDOWN milliseconds apart).
+ * answering "not down" in the first ask period of our SDOWN is asked again once its answer is in,
+ * 50 ms later or at once when a peer's question shows it reached SDOWN (sentinels that saw the
+ * same connections break reach SDOWN milliseconds apart).
  */
 import type { Action } from '../../../src/core/actions';
 import { defaultSentinelConfig, newMasterConfig } from '../../../src/config/types';
@@ -68,6 +69,18 @@ describe('asking peers about a master in SDOWN', () => {
     if (!first) throw new Error('no second ask');
     s.core.onReply(first.token, { ok: true, value: [1n, '*', 0n] });
     expect(events(s.drain())).toContain('+odown');
+  });
+
+  it('asks them again at once when a peer asks us, having reached SDOWN itself', () => {
+    const s = sdownMaster();
+    for (const ask of s.firstAsks) s.core.onReply(ask.token, { ok: true, value: [0n, '*', 0n] });
+    s.clock.now += 2;
+    const answer = s.core.isMasterDownByAddr('127.0.0.1', 6380, 0n, '*');
+    expect(answer.down).toBe(true);
+    expect(askIn(s.drain())).toHaveLength(2);
+    // A second question before those answers came prompts nothing more.
+    s.core.isMasterDownByAddr('127.0.0.1', 6380, 0n, '*');
+    expect(askIn(s.drain())).toHaveLength(0);
   });
 
   it('does not ask again sooner while that answer is still awaited', () => {
