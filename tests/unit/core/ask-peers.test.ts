@@ -6,7 +6,7 @@
  */
 import type { Action } from '../../../src/core/actions';
 import { defaultSentinelConfig, newMasterConfig } from '../../../src/config/types';
-import { Sentinel } from '../../../src/core/sentinel';
+import { startedCore } from '../../helpers/core';
 
 const DOWN_AFTER_MS = 1000;
 const ASK_PERIOD_MS = 1000;
@@ -14,25 +14,12 @@ const PEERS = ['b'.repeat(40), 'c'.repeat(40)];
 
 /** A sentinel watching a master (quorum 2) with two known peers, the master just gone SDOWN. */
 function sdownMaster() {
-  const clock = { now: 1_000_000 };
   const config = { ...defaultSentinelConfig(), myid: 'a'.repeat(40) };
   const master = newMasterConfig('mymaster', '127.0.0.1', 6380, 2);
   master.downAfterMs = DOWN_AFTER_MS;
   PEERS.forEach((runid, i) => master.knownSentinels.push({ host: '127.0.0.1', port: 26380 + i, runid }));
   config.masters.push(master);
-  const core = new Sentinel(config, { now: () => clock.now, random: () => 0.5 }, { serverPort: 26379 });
-  const seen: Action[] = [];
-  const drain = () => {
-    const out = core.drain();
-    seen.push(...out);
-    return out;
-  };
-  core.start();
-  core.tick();
-  for (const a of drain()) {
-    if (a.kind === 'send' && a.command[0] === 'PING') core.onReply(a.token, { ok: true, value: 'PONG' });
-  }
-  drain();
+  const { core, clock, drain, seen } = startedCore(config);
   // The master dies: its command connection breaks; ticks every 100 ms until SDOWN.
   const cmd = seen.find((a) => a.kind === 'connect' && a.port === 6380 && a.channel === 'cmd');
   if (cmd?.kind !== 'connect') throw new Error('no command connection to the master');

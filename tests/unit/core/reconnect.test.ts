@@ -5,7 +5,7 @@
  */
 import type { Action } from '../../../src/core/actions';
 import { defaultSentinelConfig, newMasterConfig } from '../../../src/config/types';
-import { Sentinel } from '../../../src/core/sentinel';
+import { startedCore } from '../../helpers/core';
 
 const PEER = 'b'.repeat(40);
 const MASTER_PORT = 6380;
@@ -13,33 +13,21 @@ const REPLICA_PORT = 6381;
 const DOWN_AFTER_MS = 1000;
 
 function watching() {
-  const clock = { now: 1_000_000 };
   const config = { ...defaultSentinelConfig(), myid: 'a'.repeat(40) };
   const master = newMasterConfig('mymaster', '127.0.0.1', MASTER_PORT, 2);
   master.downAfterMs = DOWN_AFTER_MS;
   master.knownReplicas.push({ host: '127.0.0.1', port: REPLICA_PORT });
   master.knownSentinels.push({ host: '127.0.0.1', port: 26380, runid: PEER });
   config.masters.push(master);
-  const core = new Sentinel(config, { now: () => clock.now, random: () => 0.5 }, { serverPort: 26379 });
-  const seen: Action[] = [];
-  const drain = () => {
-    const out = core.drain();
-    seen.push(...out);
-    return out;
-  };
+  const s = startedCore(config);
   /** The open connection of a channel to a port, as last opened. */
   const connOf = (port: number, channel: 'cmd' | 'pubsub') => {
-    const opened = seen.filter((a) => a.kind === 'connect' && a.port === port && a.channel === channel);
+    const opened = s.seen.filter((a) => a.kind === 'connect' && a.port === port && a.channel === channel);
     const last = opened[opened.length - 1];
     if (last?.kind !== 'connect') throw new Error(`no ${channel} connection to ${port}`);
     return last.conn;
   };
-  core.start();
-  core.tick();
-  for (const a of drain()) {
-    if (a.kind === 'send' && a.command[0] === 'PING') core.onReply(a.token, { ok: true, value: 'PONG' });
-  }
-  return { core, clock, drain, connOf };
+  return { ...s, connOf };
 }
 
 const opened = (actions: Action[], port: number) =>
