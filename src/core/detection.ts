@@ -124,16 +124,13 @@ export function checkObjectivelyDown(state: CoreState, master: MasterInstance, n
 }
 
 /**
- * §5.3: ask every peer about a master we see down; `forced` asks now (a failover starts);
- * `prompted`: a peer just asked us, so another has reached SDOWN (see askDue).
+ * Why peers are asked: the regular schedule of a tick, a failover starting (asked now), or a
+ * peer's own question showing that another sentinel has reached SDOWN (see askDue).
  */
-export function askPeers(
-  state: CoreState,
-  master: MasterInstance,
-  forced: boolean,
-  now: number,
-  prompted = false,
-): void {
+export type AskReason = 'tick' | 'failover' | 'prompted';
+
+/** §5.3: ask every peer about a master we see down. */
+export function askPeers(state: CoreState, master: MasterInstance, reason: AskReason, now: number): void {
   const t = state.tunables;
   for (const peer of master.sentinels.values()) {
     if (now - peer.lastMasterDownReplyTime > t.askPeriod * 5) {
@@ -142,7 +139,7 @@ export function askPeers(
     }
     if (!master.sDown) continue;
     if (peer.link.disconnected) continue;
-    if (!forced && !askDue(t, master, peer, now, prompted)) continue;
+    if (reason !== 'failover' && !askDue(t, master, peer, now, reason === 'prompted')) continue;
     peer.masterDownAskedTime = now;
     const asksVote = master.failoverState > FailoverState.None;
     const runid = asksVote ? state.myid : '*';

@@ -140,7 +140,7 @@ export function isMasterDownByAddr(
   const down = !state.tilt && master !== null && master.sDown;
   // A peer asks only about a master it sees down: those of our peers that said "not down" a
   // moment ago are asked again now, rather than at a later tick.
-  if (down && master) askPeers(state, master, false, state.env.now(), true);
+  if (down && master) askPeers(state, master, 'prompted', state.env.now());
   if (master && runid !== '*') {
     const v = voteLeader(state, master, reqEpoch, runid);
     return { down, leader: v.leader === '' ? '*' : v.leader, leaderEpoch: v.epoch };

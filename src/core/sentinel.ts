@@ -320,7 +320,7 @@ export class Sentinel {
     checkSubjectivelyDown(state, inst, now);
     if (inst.kind === 'master') {
       this.judgeMaster(inst, now);
-      askPeers(state, inst, false, now);
+      askPeers(state, inst, 'tick', now);
     }
   }
 
@@ -329,7 +329,7 @@ export class Sentinel {
     if (master.released) return;
     checkObjectivelyDown(this.state, master, now);
     if (startFailoverIfNeeded(this.state, master, now) || joinCurrentEpoch(this.state, master))
-      askPeers(this.state, master, true, now);
+      askPeers(this.state, master, 'failover', now);
     failoverStateMachine(this.state, master, now);
     fenceMinority(this.state, master, now);
   }
