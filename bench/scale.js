@@ -1,18 +1,22 @@
 'use strict';
 /**
- * Idle cost of monitoring many masters: one sentinel watches M master names that all point at
- * the same redis-server (allowed, since the names differ; it saves M-1 processes). Once every
- * name is connected and a warm-up has passed, CPU time (utime+stime from /proc/<pid>/stat, all
- * threads) and RSS (/proc/<pid>/status) are sampled every second over the window. The
- * implementations run one after the other, so neither sees the other as a peer.
+ * Idle cost of monitoring many masters: one sentinel watches M master names spread over K
+ * redis-servers (several names on one server are allowed, since the names differ; it saves
+ * processes). Once every name is connected and a warm-up has passed, CPU time (utime+stime
+ * from /proc/<pid>/stat, all threads) and RSS (/proc/<pid>/status) are sampled every second
+ * over the window; then, for a further window, two probes time the sentinel's replies (PING,
+ * and GET-MASTER-ADDR-BY-NAME walking over the names). The implementations run one after the
+ * other, so neither sees the other as a peer.
  *
- * Note: each name has its own hello subscription on the one server, so every hello reaches all
- * M subscriptions: M^2 messages per 2 s, more than M separate masters would cause.
+ * Note: each name has its own hello subscription on its server, so every hello reaches all the
+ * subscriptions there: (M/K)^2 messages per server per 2 s, more than M separate masters would
+ * cause.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const lib = require('./lib');
+const { replyWatch } = require('./reply-watch');
 const waves = require('./wave');
 
 const { devkit, now, out } = lib;
@@ -20,12 +24,15 @@ const { command, items, record, sleep, startRedis, startSentinel, waitFor } = de
 
 const HELP = `Usage: node bench/scale.js [options]
 
-CPU time and RSS of one sentinel monitoring M master names (all on one redis-server),
-sampled from /proc after every name is connected and a warm-up has passed.
+CPU time and RSS of one sentinel monitoring M master names (spread over K redis-servers),
+sampled from /proc after every name is connected and a warm-up has passed, then how long its
+replies take (PING and GET-MASTER-ADDR-BY-NAME, each sent every 10 ms) over a further window.
 
   --masters M    master names to monitor (default 50)
+  --servers K    redis-servers the names are spread over, name i on server i mod K (default 1)
   --seconds S    measuring window (default 30)
   --warmup S     wait after every name is connected, before measuring (default 5)
+  --probe S      reply-time window after the CPU window (default 10; 0: none)
   --wave N       then a failover wave: N masters, each a redis-server with one replica,
                  ${waves.SENTINELS} sentinels quorum ${waves.QUORUM}, every master killed at once (default 40; 0: none)
   --floor        also measure two floors on the same server and window: a Node process
@@ -36,6 +43,8 @@ ${lib.IMPL_HELP}
 
 const OPTIONS = {
   masters: { type: 'string', default: '50' },
+  servers: { type: 'string', default: '1' },
+  probe: { type: 'string', default: '10' },
   seconds: { type: 'string', default: '30' },
   warmup: { type: 'string', default: '5' },
   wave: { type: 'string', default: '40' },
@@ -44,7 +53,12 @@ const OPTIONS = {
 
 const FLOOR_SCRIPT = path.join(__dirname, 'floors', 'idle-links.js');
 const FLOOR_MODES = ['net', 'ioredis'];
-const INTEGERS = ['masters', 'seconds'];
+const INTEGERS = ['masters', 'servers', 'seconds'];
+/** The reply probes of the window after the CPU window: label -> the i-th command. */
+const PROBES = {
+  PING: () => () => ['PING'],
+  'GET-MASTER-ADDR-BY-NAME': (masters) => (i) => ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', `m${i % masters}`],
+};
 
 function clockTicksPerSecond() {
   try {
@@ -99,11 +113,19 @@ async function sample(pid, v, ticksPerSecond, alive) {
 }
 
 /** The floor process of one mode, from its start to "ready" and over the same window. */
-async function measureFloor(mode, redisPort, v, ticksPerSecond) {
+async function measureFloor(mode, redisPorts, v, ticksPerSecond) {
   const reg = lib.newRegistry();
   try {
     const startedAt = now();
-    const args = [FLOOR_SCRIPT, '--port', String(redisPort), '--masters', String(v.masters), '--mode', mode];
+    const args = [
+      FLOOR_SCRIPT,
+      '--port',
+      redisPorts.join(','),
+      '--masters',
+      String(v.masters),
+      '--mode',
+      mode,
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     reg.track(child);
     let stderr = '';
@@ -122,12 +144,21 @@ async function measureFloor(mode, redisPort, v, ticksPerSecond) {
   }
 }
 
-async function measure(impl, redisPort, v, ticksPerSecond) {
+/** Both probes side by side over `seconds`: label -> { count, median, p99, longest }. */
+async function probeReplies(port, masters, seconds) {
+  const watches = Object.entries(PROBES).map(([label, argvOf]) => [label, replyWatch(port, argvOf(masters))]);
+  await sleep(seconds * 1000);
+  const replies = {};
+  for (const [label, watch] of watches) replies[label] = await watch.stop();
+  return replies;
+}
+
+async function measure(impl, redisPorts, v, ticksPerSecond) {
   const reg = lib.newRegistry();
   try {
     const conf = Array.from(
       { length: v.masters },
-      (_, i) => `sentinel monitor m${i} 127.0.0.1 ${redisPort} 1`,
+      (_, i) => `sentinel monitor m${i} 127.0.0.1 ${redisPorts[i % redisPorts.length]} 1`,
     );
     const startedAt = now();
     const s = await startSentinel({ conf: conf.join('\n'), bin: impl.argv, registry: reg });
@@ -139,7 +170,10 @@ async function measure(impl, redisPort, v, ticksPerSecond) {
     const alive = () => {
       if (!s.alive) throw new Error(`${impl.label} exited during the window:\n${s.logTail()}`);
     };
-    return { connectedMs, ...(await sample(s.pid, v, ticksPerSecond, alive)) };
+    const usage = await sample(s.pid, v, ticksPerSecond, alive);
+    const replies = v.probe > 0 ? await probeReplies(s.port, v.masters, v.probe) : undefined;
+    alive();
+    return { connectedMs, ...usage, replies };
   } finally {
     await lib.teardown(reg);
   }
@@ -149,17 +183,22 @@ async function main(argv) {
   const v = lib.parseCli(argv, OPTIONS, INTEGERS);
   v.warmup = Number(v.warmup);
   if (!(v.warmup >= 0)) throw new Error('--warmup must be a number of seconds >= 0');
+  v.probe = Number(v.probe);
+  if (!(v.probe >= 0)) throw new Error('--probe must be a number of seconds >= 0');
   v.wave = Number(v.wave);
   if (!Number.isInteger(v.wave) || v.wave < 0) throw new Error('--wave must be an integer >= 0');
   const impls = lib.implementations(v);
   const cmd = lib.commandLine('scale.js', argv);
   const ticksPerSecond = clockTicksPerSecond();
   out(`$ ${cmd}`);
-  out(`scale: ${v.masters} master names on one redis-server, ${v.warmup} s warm-up, ${v.seconds} s window`);
+  if (v.servers < 1 || v.servers > v.masters) throw new Error('--servers must be between 1 and --masters');
+  const where = v.servers === 1 ? 'one redis-server' : `${v.servers} redis-servers`;
+  out(`scale: ${v.masters} master names on ${where}, ${v.warmup} s warm-up, ${v.seconds} s window`);
   const reg = lib.newRegistry();
   const results = {};
   try {
-    const redis = await startRedis({ registry: reg });
+    const redisPorts = [];
+    for (let i = 0; i < v.servers; i++) redisPorts.push((await startRedis({ registry: reg })).port);
     const floors = v.floor
       ? FLOOR_MODES.map((mode) => ({ label: `floor: ${mode}`, command: mode, mode }))
       : [];
@@ -167,8 +206,8 @@ async function main(argv) {
       try {
         const r =
           impl.mode === undefined
-            ? await measure(impl, redis.port, v, ticksPerSecond)
-            : await measureFloor(impl.mode, redis.port, v, ticksPerSecond);
+            ? await measure(impl, redisPorts, v, ticksPerSecond)
+            : await measureFloor(impl.mode, redisPorts, v, ticksPerSecond);
         results[impl.label] = r;
         out(
           `  ${impl.label} (${impl.command}): all connected after ${r.connectedMs.toFixed(0)} ms; ` +
@@ -186,7 +225,7 @@ async function main(argv) {
 
   out();
   out(
-    `idle cost of monitoring ${v.masters} masters (one redis-server), over ${v.seconds} s after ${v.warmup} s warm-up`,
+    `idle cost of monitoring ${v.masters} masters (${where}), over ${v.seconds} s after ${v.warmup} s warm-up`,
   );
   out(`$ ${cmd}`);
   // With --compare, CPU is also given as a multiple of the last implementation's (redis-sentinel).
@@ -216,8 +255,24 @@ async function main(argv) {
   ];
   if (base?.cpuMs) header.push(`cpu / ${impls[1].label}`);
   out(lib.table(header, rows));
+  if (v.probe > 0) printReplies(results, v, cmd, where);
   const waveResults = v.wave > 0 ? await runWaves(impls, v.wave, cmd) : undefined;
   return { command: cmd, masters: v.masters, seconds: v.seconds, results, waves: waveResults };
+}
+
+function printReplies(results, v, cmd, where) {
+  out();
+  out(
+    `reply times while idle with ${v.masters} masters (${where}), ms: one client per probe, ` +
+      `a command every 10 ms for ${v.probe} s after the CPU window`,
+  );
+  out(`$ ${cmd}`);
+  const rows = [];
+  for (const [label, r] of Object.entries(results)) {
+    for (const [probe, t] of Object.entries(r.replies ?? {}))
+      rows.push([label, probe, t.count, ...[t.median, t.p99, t.longest].map((x) => x.toFixed(2))]);
+  }
+  out(lib.table(['implementation', 'probe', 'replies', 'median', 'p99', 'longest'], rows, 2));
 }
 
 async function runWaves(impls, n, cmd) {

@@ -8,9 +8,10 @@
  */
 const fs = require('node:fs');
 const lib = require('./lib');
+const { replyWatch } = require('./reply-watch');
 
 const { devkit, now } = lib;
-const { command, items, record, RespClient, sleep, startMasterAndReplicas, startSentinel, waitFor } = devkit;
+const { command, items, record, sleep, startMasterAndReplicas, startSentinel, waitFor } = devkit;
 
 const SENTINELS = 3;
 const QUORUM = 2;
@@ -26,32 +27,6 @@ function rssMiB(pid) {
 async function masterPorts(port) {
   const masters = items(await command(port, ['SENTINEL', 'MASTERS'], { timeoutMs: 5000 })).map(record);
   return new Map(masters.map((m) => [m.name, { port: Number(m.port), record: m }]));
-}
-
-/** Pings the sentinel back to back and keeps the longest reply, until stopped. */
-function pingWatch(port) {
-  let stop = false;
-  let longest = 0;
-  const done = (async () => {
-    const client = await RespClient.connect(port);
-    try {
-      while (!stop) {
-        const t = now();
-        await client.call(['PING'], 10000);
-        longest = Math.max(longest, now() - t);
-        await sleep(10);
-      }
-    } finally {
-      client.close();
-    }
-  })();
-  return {
-    async stop() {
-      stop = true;
-      await done;
-      return longest;
-    },
-  };
 }
 
 async function wave(impl, n) {
@@ -89,7 +64,7 @@ async function wave(impl, n) {
     const rssBefore = rssMiB(sentinels[0].pid);
     const oldPort = new Map(pairs.map((p, i) => [`m${i}`, p.master.port]));
 
-    const pings = pingWatch(sentinels[0].port);
+    const pings = replyWatch(sentinels[0].port, () => ['PING']);
     const killedAt = now();
     await Promise.all(pairs.map((p) => p.master.kill9()));
     const switchedAt = new Map();
@@ -105,7 +80,7 @@ async function wave(impl, n) {
       }
       await sleep(POLL_MS);
     }
-    const longestPing = await pings.stop();
+    const { longest: longestPing } = await pings.stop();
     const times = [...switchedAt.values()].sort((a, b) => a - b);
     return {
       first: times[0],

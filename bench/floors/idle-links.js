@@ -1,9 +1,10 @@
 'use strict';
 /**
  * The floor under a sentinel's idle CPU: a Node process that keeps the links of M master names
- * to one redis-server (a command and a pub/sub connection each) and sends what a sentinel
- * sends on them, with nothing else: a PING per name every second, an INFO every 10 s and a
- * hello PUBLISH every 2 s, spread over a 100 ms timer. Replies and hellos are read and dropped.
+ * (a command and a pub/sub connection each; name i on the (i mod K)-th of the K ports given)
+ * and sends what a sentinel sends on them, with nothing else: a PING per name every second,
+ * an INFO every 10 s and a hello PUBLISH every 2 s, spread over a 100 ms timer. Replies and
+ * hellos are read and dropped.
  * `--mode net` writes pre-encoded frames on plain sockets and never parses; `--mode ioredis`
  * sends the same commands through ioredis, which decodes every reply and message.
  * Prints "ready" once every connection is up; runs until killed.
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'net' },
   },
 });
-const port = Number(values.port);
+const ports = String(values.port).split(',').map(Number);
 const masters = Number(values.masters);
 const CHANNEL = '__sentinel__:hello';
 
@@ -28,15 +29,19 @@ function encode(args) {
   return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 }
 
+function portOf(i) {
+  return ports[i % ports.length];
+}
+
 function hello(i) {
-  return `127.0.0.1,26379,${'a'.repeat(40)},0,m${i},127.0.0.1,${port},0`;
+  return `127.0.0.1,26379,${'a'.repeat(40)},0,m${i},127.0.0.1,${portOf(i)},0`;
 }
 
 function rawLinks() {
   const links = [];
   for (let i = 0; i < masters; i++) {
-    const cmd = net.connect(port, '127.0.0.1');
-    const sub = net.connect(port, '127.0.0.1');
+    const cmd = net.connect(portOf(i), '127.0.0.1');
+    const sub = net.connect(portOf(i), '127.0.0.1');
     for (const s of [cmd, sub]) s.on('data', () => {});
     sub.write(encode(['SUBSCRIBE', CHANNEL]));
     const frames = {
@@ -58,8 +63,9 @@ function ioredisLinks() {
   const { Redis } = require('ioredis');
   const links = [];
   for (let i = 0; i < masters; i++) {
-    const cmd = new Redis({ port, host: '127.0.0.1', retryStrategy: () => null });
-    const sub = new Redis({ port, host: '127.0.0.1', retryStrategy: () => null });
+    const options = { port: portOf(i), host: '127.0.0.1', retryStrategy: () => null };
+    const cmd = new Redis(options);
+    const sub = new Redis(options);
     void sub.subscribe(CHANNEL);
     sub.on('message', () => {});
     const ignore = () => {};
@@ -75,8 +81,12 @@ function ioredisLinks() {
 }
 
 async function main() {
-  if (!Number.isInteger(port) || !Number.isInteger(masters) || !['net', 'ioredis'].includes(values.mode)) {
-    throw new Error('usage: idle-links.js --port P [--masters M] [--mode net|ioredis]');
+  if (
+    !ports.every(Number.isInteger) ||
+    !Number.isInteger(masters) ||
+    !['net', 'ioredis'].includes(values.mode)
+  ) {
+    throw new Error('usage: idle-links.js --port P[,P...] [--masters M] [--mode net|ioredis]');
   }
   const links = values.mode === 'net' ? rawLinks() : ioredisLinks();
   await Promise.all(links.map((l) => l.ready()));
