@@ -16,7 +16,8 @@ const REST_MS = 10;
 function replyWatch(port, argvOf) {
   let stop = false;
   const times = [];
-  const done = (async () => {
+  // Settles with what stopped the probe early, so a failure waits for stop() to be reported.
+  const failure = (async () => {
     const client = await RespClient.connect(port);
     try {
       for (let i = 0; !stop; i++) {
@@ -29,12 +30,16 @@ function replyWatch(port, argvOf) {
     } finally {
       client.close();
     }
-  })();
+  })().then(
+    () => undefined,
+    (e) => e,
+  );
   return {
     /** { count, median, p99, longest } in ms, or throws what the probe met. */
     async stop() {
       stop = true;
-      await done;
+      const e = await failure;
+      if (e !== undefined) throw e;
       const sorted = [...times].sort((a, b) => a - b);
       return {
         count: sorted.length,

@@ -187,11 +187,11 @@ async function main(argv) {
   if (!(v.probe >= 0)) throw new Error('--probe must be a number of seconds >= 0');
   v.wave = Number(v.wave);
   if (!Number.isInteger(v.wave) || v.wave < 0) throw new Error('--wave must be an integer >= 0');
+  if (v.servers < 1 || v.servers > v.masters) throw new Error('--servers must be between 1 and --masters');
   const impls = lib.implementations(v);
   const cmd = lib.commandLine('scale.js', argv);
   const ticksPerSecond = clockTicksPerSecond();
   out(`$ ${cmd}`);
-  if (v.servers < 1 || v.servers > v.masters) throw new Error('--servers must be between 1 and --masters');
   const where = v.servers === 1 ? 'one redis-server' : `${v.servers} redis-servers`;
   out(`scale: ${v.masters} master names on ${where}, ${v.warmup} s warm-up, ${v.seconds} s window`);
   const reg = lib.newRegistry();
