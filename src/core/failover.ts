@@ -43,8 +43,8 @@ const START_STAGGER_MS = 20;
  * reach ODOWN within milliseconds of each other; starting together, each votes for itself and
  * nobody wins the epoch (a split vote, retried in the next one). Staggered, the first one's vote
  * requests arrive while the others still wait, and they vote for it. The first one waits for
- * nobody; when it is not the first to reach ODOWN, the failover starts up to a stagger later
- * (15-35 ms in bench/failover.js). Peers only see ordinary vote requests.
+ * nobody; when it is not the first to reach ODOWN, the failover starts later by up to its own
+ * wait (the README's failover figures give what it cost). Peers only see ordinary vote requests.
  */
 function startStagger(state: CoreState, master: MasterInstance): number {
   const mine = state.myid.toLowerCase();
