@@ -118,7 +118,7 @@ export class Sentinel {
       emit(this.state, '+monitor', { inst: m, quorum: m.options.quorum });
   }
 
-  drain(): Action[] {
+  drain(): readonly Action[] {
     return drainOutbox(this.state);
   }
 

@@ -123,8 +123,12 @@ export function note(state: CoreState, level: 'warning' | 'notice', n: Note): vo
   push(state, { kind: 'note', level, note: n });
 }
 
+const NOTHING: readonly Action[] = [];
+
 /** Takes what the core decided since the last drain, the merged flush first. */
-export function drainOutbox(state: CoreState): Action[] {
+export function drainOutbox(state: CoreState): readonly Action[] {
+  // Most calls come from read-only commands and find nothing: no new arrays then.
+  if (state.outbox.actions.length === 0 && !state.outbox.flush) return NOTHING;
   const out = state.outbox.actions;
   state.outbox.actions = [];
   if (state.outbox.flush) {

@@ -15,6 +15,19 @@ export function encodeReply(r: Reply, proto: RespVersion): Buffer {
 }
 
 /**
+ * `r` encoded once, for answers that recur on the hot path (PING's PONG, an address that
+ * stays put): writing it is one string append. Only for replies whose RESP2 and RESP3 forms agree,
+ * and not for errors, which the server counts as it sends them.
+ */
+export function preEncoded(r: Reply): Reply {
+  if (r.t === 'error') throw new Error(`an error reply is not pre-encoded: ${r.v}`);
+  const text = encodeReply(r, 2).toString('utf8');
+  if (encodeReply(r, 3).toString('utf8') !== text)
+    throw new Error(`reply differs between RESP2 and RESP3: ${text}`);
+  return { t: 'encoded', text, bytes: Buffer.byteLength(text, 'utf8') };
+}
+
+/**
  * Accumulates encoded replies until taken, counting their bytes as they come (output buffer
  * limits need the pending size after each reply). Text stays a string until something binary
  * arrives, so all-text output reaches the socket without an intermediate Buffer.
@@ -52,6 +65,12 @@ export class ReplyWriter {
   ascii(s: string): void {
     this.text += s;
     this.pendingBytes += s.length;
+  }
+
+  /** Text whose UTF-8 size is known. */
+  encoded(s: string, bytes: number): void {
+    this.text += s;
+    this.pendingBytes += bytes;
   }
 
   /** Any text, which goes out as UTF-8. */
@@ -133,6 +152,9 @@ function write(w: ReplyWriter, r: Reply, proto: RespVersion): void {
     }
     case 'bool':
       w.ascii(proto === 3 ? (r.v ? '#t\r\n' : '#f\r\n') : r.v ? ':1\r\n' : ':0\r\n');
+      return;
+    case 'encoded':
+      w.encoded(r.text, r.bytes);
       return;
     case 'verbatim':
       if (proto === 3) {

@@ -21,7 +21,9 @@ export type Reply =
   | { readonly t: 'double'; readonly v: number }
   | { readonly t: 'bool'; readonly v: boolean }
   /** RESP3 verbatim string (`=`, e.g. INFO); a bulk string in RESP2. */
-  | { readonly t: 'verbatim'; readonly format: string; readonly v: string };
+  | { readonly t: 'verbatim'; readonly format: string; readonly v: string }
+  /** A reply encoded once, the same in RESP2 and RESP3 (encoder.ts `preEncoded`). */
+  | { readonly t: 'encoded'; readonly text: string; readonly bytes: number };
 
 export const reply = {
   ok: { t: 'simple', v: 'OK' } as Reply,

@@ -31,6 +31,7 @@ export class FlushGate {
    * made now. False when a write made here failed.
    */
   carryOut(actions: readonly Action[], writeNow: boolean): boolean {
+    if (actions.length === 0 && !this.writeDue) return true;
     const carried: CarriedAction[] = [];
     for (const a of actions) {
       if (a.kind === 'flush-config') this.writeDue = true;

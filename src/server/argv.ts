@@ -28,8 +28,3 @@ export function commandWord(argv: readonly Buffer[]): string {
 export function parseIntArg(arg: Buffer | undefined): bigint | null {
   return arg === undefined ? null : string2ll(arg.toString('latin1'));
 }
-
-/** An argument as a lower-case name to look up (commands, subcommands): bytes as latin1. */
-export function lowerName(b: Buffer | undefined): string {
-  return b === undefined ? '' : b.toString('latin1').toLowerCase();
-}

@@ -4,13 +4,19 @@
  * context, then client pause. Unknown commands are reported before NOAUTH, as in Redis.
  */
 import type { Reply } from '../protocol/reply';
-import { commandWord, lowerName, truncateBytes } from './argv';
+import { commandWord, truncateBytes } from './argv';
+import { NameTable } from './name-table';
 import { errorReply, wrongArity } from './replies';
 import type { ChannelArg } from './acl/check';
 import type { ClientSession, CommandOutcome } from './client';
 import type { CommandCall, CommandSpec, ServerHost } from './types';
 
 const NO_CHANNELS: readonly ChannelArg[] = [];
+/** First words of cross-protocol attacks (HTTP to the Redis port): Redis drops the connection silently. */
+const CROSS_PROTOCOL = new NameTable([
+  ['host:', true],
+  ['post', true],
+]);
 
 /** What a handler gets; methods rather than per-call closures. */
 class Call implements CommandCall {
@@ -54,15 +60,13 @@ export function processCommand(
   client: ClientSession,
   argv: readonly Buffer[],
 ): CommandOutcome {
-  const first = lowerName(argv[0]);
-  // Cross-protocol attacks (HTTP to the Redis port): Redis drops the connection silently.
-  if (first === 'host:' || first === 'post') return 'close';
+  if (CROSS_PROTOCOL.get(argv[0]) === true) return 'close';
 
-  const base = host.commands.top(first);
+  const base = host.commands.topOf(argv[0]);
   const cmd =
     base === undefined || argv.length === 1 || base.subcommands.length === 0
       ? base
-      : host.commands.sub(base, lowerName(argv[1]));
+      : host.commands.subOf(base, argv[1]);
   client.lastCommand = cmd?.fullname ?? null;
   if (cmd === undefined) {
     if (base !== undefined) {

@@ -2,7 +2,7 @@
  * The command set of a server: the command table with handlers attached, and rename-command
  * applied to the callable names.
  */
-import { lowerName } from './argv';
+import { NameTable } from './name-table';
 import { type CommandMeta, type CommandTable, listedIn } from '../commands/meta';
 import { SENTINEL_COMMANDS, type CommandName } from '../commands/table';
 import type { CommandHandler, CommandLookup, CommandSpec } from './types';
@@ -14,6 +14,9 @@ export class CommandRegistry implements CommandLookup {
   private readonly active = new Map<string, CommandSpec>();
   /** Container -> its subcommands by name. */
   private readonly subsOf = new Map<CommandSpec, ReadonlyMap<string, CommandSpec>>();
+  /** The same two, found by a request's bytes. */
+  private readonly activeBytes: NameTable<CommandSpec>;
+  private readonly subsBytes = new Map<CommandSpec, NameTable<CommandSpec>>();
 
   constructor(
     handlers: Readonly<Record<CommandName, CommandHandler>>,
@@ -31,6 +34,8 @@ export class CommandRegistry implements CommandLookup {
       this.active.delete(from.toLowerCase());
       if (to !== '') this.active.set(to.toLowerCase(), cmd);
     }
+    this.activeBytes = new NameTable(this.active);
+    for (const [c, subs] of this.subsOf) this.subsBytes.set(c, new NameTable(subs));
   }
 
   /** Callable top-level commands that the command table lists (COMMAND COUNT, COMMAND LIST). */
@@ -40,18 +45,18 @@ export class CommandRegistry implements CommandLookup {
 
   /** The command a request runs: a subcommand when the container has them and argv has one. */
   resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec } {
-    const base = this.active.get(lowerName(argv[0]));
+    const base = this.topOf(argv[0]);
     if (base === undefined) return {};
     if (argv.length === 1 || base.subcommands.length === 0) return { base, cmd: base };
-    return { base, cmd: this.sub(base, lowerName(argv[1])) };
+    return { base, cmd: this.subOf(base, argv[1]) };
   }
 
-  top(name: string): CommandSpec | undefined {
-    return this.active.get(name);
+  topOf(arg: Buffer | undefined): CommandSpec | undefined {
+    return this.activeBytes.get(arg);
   }
 
-  sub(base: CommandSpec, name: string): CommandSpec | undefined {
-    return this.subsOf.get(base)?.get(name);
+  subOf(base: CommandSpec, arg: Buffer | undefined): CommandSpec | undefined {
+    return this.subsBytes.get(base)?.get(arg);
   }
 
   /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
@@ -60,7 +65,7 @@ export class CommandRegistry implements CommandLookup {
     if (parts.length > 2) return undefined;
     const base = this.active.get(parts[0] as string);
     if (base === undefined || parts.length === 1) return base;
-    return this.sub(base, parts[1] as string);
+    return this.subsOf.get(base)?.get(parts[1] as string);
   }
 }
 

@@ -57,10 +57,10 @@ export interface CommandLookup {
   callable(): CommandSpec[];
   /** The command a request runs: a subcommand when the container has them and argv has one. */
   resolve(argv: readonly Buffer[]): { base?: CommandSpec; cmd?: CommandSpec };
-  /** A callable top-level command by its lower-case name. */
-  top(name: string): CommandSpec | undefined;
-  /** A subcommand of `base` by its lower-case name. */
-  sub(base: CommandSpec, name: string): CommandSpec | undefined;
+  /** A callable top-level command by a request's argument, case-insensitively. */
+  topOf(arg: Buffer | undefined): CommandSpec | undefined;
+  /** A subcommand of `base` by a request's argument, case-insensitively. */
+  subOf(base: CommandSpec, arg: Buffer | undefined): CommandSpec | undefined;
   /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
   byName(name: string): CommandSpec | undefined;
 }

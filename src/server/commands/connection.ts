@@ -1,12 +1,13 @@
 /** PING, AUTH and HELLO. */
 import { REDIS_VERSION } from '../../config/errors';
+import { preEncoded } from '../../protocol/encoder';
 import { reply } from '../../protocol/reply';
 import type { ClientSession } from '../client';
 import { cstr, parseIntArg } from '../argv';
 import { errorReply, wrongArity } from '../replies';
 import type { CommandCall, ServerHost } from '../types';
 
-const PONG = reply.simple('PONG');
+const PONG = preEncoded(reply.simple('PONG'));
 
 export function ping(call: CommandCall): void {
   const { argv } = call;

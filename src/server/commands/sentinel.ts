@@ -12,8 +12,9 @@ import { checkQuorum } from '../../core/detection';
 import type { FailoverMode } from '../../core/model';
 import type { Sentinel } from '../../core/sentinel';
 import { DEBUG_KEYS, type Tunables } from '../../core/tunables';
-import type { CoreView } from '../../core/view';
+import type { CoreView, MasterView } from '../../core/view';
 import { type ErrorArgs, type ErrorCode, type Outcome, errorText } from '../../errors';
+import { preEncoded } from '../../protocol/encoder';
 import { type Reply, reply } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
 import { string2ll } from '../../util/redis-parsing';
@@ -42,6 +43,17 @@ const error = <C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): Reply =>
 const NO_SUCH_MASTER = error('SNT_ERR_NO_SUCH_MASTER');
 const SAVE_FAILED = error('SNT_ERR_SAVE_FAILED');
 
+/** The last GET-MASTER-ADDR-BY-NAME answer per master, encoded once: clients ask far more often than it changes. */
+const lastAddress = new WeakMap<MasterView, { ip: string; port: number; reply: Reply }>();
+
+function addressReply(m: MasterView, ip: string, port: number): Reply {
+  const last = lastAddress.get(m);
+  if (last !== undefined && last.ip === ip && last.port === port) return last.reply;
+  const r = preEncoded(reply.array([reply.bulk(ip), reply.bulk(String(port))]));
+  lastAddress.set(m, { ip, port, reply: r });
+  return r;
+}
+
 /** OK, or the error of a typed operation. */
 function outcomeReply(o: Outcome): Reply {
   return o.ok ? reply.ok : reply.error(o.error.message);
@@ -54,10 +66,10 @@ function savedReply(env: SentinelCommandEnv): Reply {
 
 /**
  * Executes `SENTINEL <args...>`; `args` excludes the word SENTINEL. The dispatcher has checked
- * the subcommand and its arity against the command table.
+ * the subcommand and its arity against the command table and passes it as the table names it.
  */
 export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: readonly string[]): Reply {
-  const sub = (args[0] ?? '').toLowerCase() as SentinelSubcommand;
+  const sub = args[0] as SentinelSubcommand;
   const view = core.view;
   const master = (name: string | undefined) => view.masters.get(name ?? '') ?? null;
   const a = (i: number): string => args[i] ?? '';
@@ -91,7 +103,7 @@ export function sentinelCommand(core: Sentinel, env: SentinelCommandEnv, args: r
       const m = master(args[1]);
       if (!m) return reply.nullArray;
       const addr = view.currentMasterAddress(m);
-      return reply.array([reply.bulk(view.announceAddr(addr)), reply.bulk(String(addr.port))]);
+      return addressReply(m, view.announceAddr(addr), addr.port);
     }
     case 'is-master-down-by-addr':
     case 'is-primary-down-by-addr':

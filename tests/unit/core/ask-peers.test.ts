@@ -34,13 +34,14 @@ function sdownMaster() {
   return { core, clock, drain, firstAsks: asks };
 }
 
-function askIn(actions: Action[]): Extract<Action, { kind: 'send' }>[] {
+function askIn(actions: readonly Action[]): Extract<Action, { kind: 'send' }>[] {
   return actions.flatMap((a) =>
     a.kind === 'send' && a.command[1]?.toLowerCase() === 'is-master-down-by-addr' ? [a] : [],
   );
 }
 
-const events = (actions: Action[]) => actions.flatMap((a) => (a.kind === 'event' ? [a.event.type] : []));
+const events = (actions: readonly Action[]) =>
+  actions.flatMap((a) => (a.kind === 'event' ? [a.event.type] : []));
 
 describe('asking peers about a master in SDOWN', () => {
   it('asks a peer that was a few milliseconds behind again within the first ask period', () => {

@@ -15,11 +15,11 @@ function core(clock: { now: number }): Sentinel {
   return new Sentinel(config, { now: () => clock.now, random: () => 0.5 }, { serverPort: 26379 });
 }
 
-function connects(actions: Action[]): number[] {
+function connects(actions: readonly Action[]): number[] {
   return actions.flatMap((a) => (a.kind === 'connect' ? [a.port] : []));
 }
 
-function sent(actions: Action[]): string[] {
+function sent(actions: readonly Action[]): string[] {
   return actions.flatMap((a) => (a.kind === 'send' ? [a.command.join(' ')] : []));
 }
 

@@ -30,20 +30,20 @@ function watching() {
   return { ...s, connOf };
 }
 
-const opened = (actions: Action[], port: number) =>
+const opened = (actions: readonly Action[], port: number) =>
   actions.flatMap((a) => (a.kind === 'connect' && a.port === port ? [a.channel] : []));
 
-function infoSentTo(actions: Action[], conns: Set<number>): boolean {
+function infoSentTo(actions: readonly Action[], conns: Set<number>): boolean {
   return actions.some((a) => a.kind === 'send' && a.command[0] === 'INFO' && conns.has(a.conn));
 }
 
-const newConns = (actions: Action[], port: number) =>
+const newConns = (actions: readonly Action[], port: number) =>
   new Set(actions.flatMap((a) => (a.kind === 'connect' && a.port === port ? [a.conn] : [])));
 
 /** The leader's hello for epoch 1, naming the replica as the master. */
 const promotionHello = `127.0.0.1,26380,${PEER},1,mymaster,127.0.0.1,${REPLICA_PORT},1`;
 
-const sdowns = (actions: Action[]) =>
+const sdowns = (actions: readonly Action[]) =>
   actions.filter((a) => a.kind === 'event' && a.event.type === '+sdown').length;
 
 describe('reopening dropped connections', () => {

@@ -1,4 +1,4 @@
-import { encodeReply, formatDouble, ReplyWriter } from '../../../src/protocol/encoder';
+import { encodeReply, formatDouble, preEncoded, ReplyWriter } from '../../../src/protocol/encoder';
 import { reply, type Reply } from '../../../src/protocol/reply';
 
 const enc = (r: Reply, proto: 2 | 3): string => encodeReply(r, proto).toString('latin1');
@@ -116,5 +116,25 @@ describe('ReplyWriter', () => {
         expect(w.write(r, proto)).toBe(encodeReply(r, proto).length);
       }
     }
+  });
+});
+
+describe('preEncoded', () => {
+  it('writes what the reply encodes to in both protocols, counting its bytes', () => {
+    const addr = reply.array([reply.bulk('hôte.example'), reply.bulk('6379')]);
+    for (const r of [reply.simple('PONG'), addr]) {
+      const once = preEncoded(r);
+      for (const proto of [2, 3] as const) {
+        const w = new ReplyWriter();
+        expect(w.write(once, proto)).toBe(encodeReply(r, proto).length);
+        expect(Buffer.from(w.take() as string, 'utf8')).toEqual(encodeReply(r, proto));
+      }
+    }
+  });
+
+  it('refuses replies whose RESP2 and RESP3 forms differ, and errors', () => {
+    expect(() => preEncoded(reply.null)).toThrow(/differs between RESP2 and RESP3/);
+    expect(() => preEncoded(reply.bulkMap([['k', 'v']]))).toThrow(/differs/);
+    expect(() => preEncoded(reply.error('ERR no'))).toThrow(/error reply/);
   });
 });

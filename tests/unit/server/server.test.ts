@@ -117,15 +117,21 @@ describe('request handling', () => {
         encodeCommand(['sentinel', 'get-master-addr-by-name']),
         encodeCommand(['SENTINEL', 'bogus']),
         encodeCommand(['SENTINEL', 'get-master-addr-by-name', 'mymaster']),
+        encodeCommand(['sEnTiNeL', 'GET-Master-ADDR-by-name', 'MyMaster']),
       ]),
     );
-    expect(await c.take(4)).toBe(
+    expect(await c.take(5)).toBe(
       "-ERR wrong number of arguments for 'sentinel' command\r\n" +
         "-ERR wrong number of arguments for 'sentinel|get-master-addr-by-name' command\r\n" +
         "-ERR unknown subcommand 'bogus'. Try SENTINEL HELP.\r\n" +
-        '$32\r\nget-master-addr-by-name,mymaster\r\n',
+        '$32\r\nget-master-addr-by-name,mymaster\r\n' +
+        '$32\r\nget-master-addr-by-name,MyMaster\r\n',
     );
-    expect(calls.sentinel).toEqual([['get-master-addr-by-name', 'mymaster']]);
+    // The subcommand as the table names it; the master name as typed.
+    expect(calls.sentinel).toEqual([
+      ['get-master-addr-by-name', 'mymaster'],
+      ['get-master-addr-by-name', 'MyMaster'],
+    ]);
   });
 
   it('checks every SENTINEL subcommand arity from the command table before forwarding', async () => {
@@ -510,6 +516,22 @@ describe('configuration', () => {
         "-ERR unknown command 'SHUTDOWN', with args beginning with: \r\n" +
         ':14\r\n',
     );
+  });
+
+  it('matches renamed names byte for byte with only A-Z folded, as strcasecmp in the C locale', async () => {
+    const { port } = await server({ renameCommands: [['ping', 'píng']] });
+    const c = await connect(port);
+    c.write(
+      Buffer.concat([
+        encodeCommand(['PíNG']),
+        encodeCommand(['PÍNG']),
+        encodeCommand(['pín']),
+        encodeCommand(['píngs']),
+      ]),
+    );
+    const unknown = (name: string) =>
+      Buffer.from(`-ERR unknown command '${name}', with args beginning with: \r\n`).toString('latin1');
+    expect(await c.take(4)).toBe('+PONG\r\n' + unknown('PÍNG') + unknown('pín') + unknown('píngs'));
   });
 
   it('closes idle clients after `timeout` seconds, but not subscribers', async () => {
