@@ -5,7 +5,8 @@
  * commands in flight per connection. Every implementation runs at the same time, watching the same master, and is
  * benchmarked in turn.
  */
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
+const os = require('node:os');
 const path = require('node:path');
 const lib = require('./lib');
 
@@ -28,6 +29,8 @@ All sentinels watch one redis-server master with one replica; each is benchmarke
   --rounds N     repeat the whole series N times and report the best round (default 1)
   --floor        also benchmark the PING tests on a plain Node net server answering +PONG
                  without parsing (bench/floors/pong-server.js): what Node itself reaches
+  --pin          redis-benchmark on the first CPU, every server it measures on the last
+                 (taskset): the two never compete for one core, so figures vary less
 ${lib.IMPL_HELP}
 `;
 
@@ -36,6 +39,7 @@ const OPTIONS = {
   clients: { type: 'string', default: '50' },
   rounds: { type: 'string', default: '1' },
   floor: { type: 'boolean', default: false },
+  pin: { type: 'boolean', default: false },
 };
 
 const FLOOR = { label: 'floor: net', script: path.join(__dirname, 'floors', 'pong-server.js') };
@@ -52,10 +56,29 @@ const CASES = [
   ]),
 ];
 
-/** Runs redis-benchmark under the registry (so Ctrl-C kills it) and parses its -q lines. */
-function redisBenchmark(args, reg) {
+/** The CPUs of --pin: redis-benchmark's, and the one of every server it measures. */
+function pinning() {
+  const cpus = os.availableParallelism();
+  if (cpus < 2) throw new Error('--pin needs two CPUs');
+  return { client: 0, server: cpus - 1 };
+}
+
+/** Moves every thread of a running server to `cpu`. */
+function pinProcess(pid, cpu) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * Runs redis-benchmark under the registry (so Ctrl-C kills it), on `cpu` when given, and
+ * parses its -q lines.
+ */
+function redisBenchmark(args, reg, cpu) {
   return new Promise((resolve, reject) => {
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, argv] =
+      cpu === undefined
+        ? ['redis-benchmark', args]
+        : ['taskset', ['-c', String(cpu), 'redis-benchmark', ...args]];
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     reg.track(child);
     let stdout = '';
     let stderr = '';
@@ -89,7 +112,7 @@ async function startFloor(reg) {
     child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`the floor server exited ${code}`)));
   });
-  return port;
+  return { port, pid: child.pid };
 }
 
 async function checkAnswer(port, masterPort) {
@@ -105,6 +128,7 @@ async function main(argv) {
   const impls = lib.implementations(v);
   const cmd = lib.commandLine('resp.js', argv);
   out(`$ ${cmd}`);
+  const pin = v.pin ? pinning() : undefined;
   const reg = lib.newRegistry();
   try {
     const { master } = await startMasterAndReplicas({ replicas: 1, syncTimeoutMs: 15000, registry: reg });
@@ -112,6 +136,7 @@ async function main(argv) {
     const sentinels = [];
     for (const impl of impls) {
       const s = await startSentinel({ conf, bin: impl.argv, registry: reg });
+      if (pin) pinProcess(s.pid, pin.server);
       await checkAnswer(s.port, master.port);
       // SENTINEL REPLICAS is measured with the replica known, as in production.
       await waitFor(async () => items(await command(s.port, ['SENTINEL', 'REPLICAS', NAME])).length === 1, {
@@ -123,7 +148,8 @@ async function main(argv) {
     }
     const labels = impls.map((i) => i.label);
     if (v.floor) {
-      const port = await startFloor(reg);
+      const { port, pid } = await startFloor(reg);
+      if (pin) pinProcess(pid, pin.server);
       sentinels.push({ impl: FLOOR, port, cases: CASES.filter((c) => c.name.startsWith('ping')) });
       labels.push(FLOOR.label);
       out(`  ${FLOOR.label}: ${FLOOR.script} on port ${port}`);
@@ -146,10 +172,10 @@ async function main(argv) {
           String(v.clients),
         ];
         // A short unreported run first: JIT warm-up for Node, the same treatment for both.
-        await redisBenchmark([...base(Math.ceil(v.requests / 5)), '-t', 'ping'], reg);
+        await redisBenchmark([...base(Math.ceil(v.requests / 5)), '-t', 'ping'], reg, pin?.client);
         for (const c of cases) {
           const args = [...base(v.requests), ...c.args];
-          const got = await redisBenchmark(args, reg);
+          const got = await redisBenchmark(args, reg, pin?.client);
           for (const [test, rps] of Object.entries(got)) {
             const key = c.name === 'ping' ? test : c.name;
             rates[impl.label][key] = Math.max(rates[impl.label][key] ?? 0, rps);
@@ -164,7 +190,10 @@ async function main(argv) {
     out();
     out(
       `RESP throughput of the sentinel port, requests/s (redis-benchmark -n ${v.requests} -c ${v.clients}` +
-        `${v.rounds > 1 ? `, best of ${v.rounds} rounds` : ''}; client and sentinel share this machine's CPUs)`,
+        `${v.rounds > 1 ? `, best of ${v.rounds} rounds` : ''}; ` +
+        (pin
+          ? `redis-benchmark on CPU ${pin.client}, the servers on CPU ${pin.server})`
+          : "client and sentinel share this machine's CPUs)"),
     );
     out(`$ ${cmd}`);
     for (const line of [...new Set(shown)]) out(`  ${line}`);
