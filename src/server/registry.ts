@@ -12,9 +12,7 @@ export class CommandRegistry implements CommandLookup {
   readonly original: readonly CommandSpec[];
   /** Lower-case callable name -> command, in table order; rename-command edits this one. */
   private readonly active = new Map<string, CommandSpec>();
-  /** Container -> its subcommands by name. */
-  private readonly subsOf = new Map<CommandSpec, ReadonlyMap<string, CommandSpec>>();
-  /** The same two, found by a request's bytes. */
+  /** `active` and each container's subcommands, found by a name's bytes. */
   private readonly activeBytes: NameTable<CommandSpec>;
   private readonly subsBytes = new Map<CommandSpec, NameTable<CommandSpec>>();
 
@@ -26,7 +24,7 @@ export class CommandRegistry implements CommandLookup {
     this.original = SENTINEL_COMMANDS.map((m) => build(m, null, handlers, table));
     for (const c of this.original) {
       this.active.set(c.name, c);
-      this.subsOf.set(c, new Map(c.subcommands.map((s) => [s.name, s])));
+      this.subsBytes.set(c, new NameTable(c.subcommands.map((s) => [s.name, s] as const)));
     }
     for (const [from, to] of renames) {
       const cmd = this.active.get(from.toLowerCase());
@@ -35,7 +33,6 @@ export class CommandRegistry implements CommandLookup {
       if (to !== '') this.active.set(to.toLowerCase(), cmd);
     }
     this.activeBytes = new NameTable(this.active);
-    for (const [c, subs] of this.subsOf) this.subsBytes.set(c, new NameTable(subs));
   }
 
   /** Callable top-level commands that the command table lists (COMMAND COUNT, COMMAND LIST). */
@@ -59,13 +56,13 @@ export class CommandRegistry implements CommandLookup {
     return this.subsBytes.get(base)?.get(arg);
   }
 
-  /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them. */
+  /** `name` or `name|sub`, as COMMAND INFO/DOCS and ACL DRYRUN take them; matched as requests are. */
   byName(name: string): CommandSpec | undefined {
-    const parts = name.toLowerCase().split('|');
+    const parts = name.split('|');
     if (parts.length > 2) return undefined;
-    const base = this.active.get(parts[0] as string);
+    const base = this.topOf(Buffer.from(parts[0] as string, 'utf8'));
     if (base === undefined || parts.length === 1) return base;
-    return this.subsOf.get(base)?.get(parts[1] as string);
+    return this.subOf(base, Buffer.from(parts[1] as string, 'utf8'));
   }
 }
 
